@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "mentorsite",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mentorsite", targets: ["mentorsite"]),
+        .executable(name: "mentorsite-cgi", targets: ["mentorsite-cgi"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CMark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
+        .target(
+            name: "MentorCore",
+            dependencies: ["CSQLite", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "SiteGenerator",
+            dependencies: [
+                "MentorCore", "CMark",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "mentorsite",
+            dependencies: [
+                "MentorCore", "SiteGenerator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "mentorsite-cgi", dependencies: ["MentorCore"]),
+        .testTarget(name: "MentorCoreTests", dependencies: ["MentorCore"]),
+        .testTarget(
+            name: "SiteGeneratorTests",
+            dependencies: ["SiteGenerator", "MentorCore"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

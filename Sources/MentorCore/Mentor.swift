@@ -1,0 +1,135 @@
+/// Everything a content file says about a mentor: the seed schema's profile columns plus
+/// the rows of its child tables. Plain values, compared whole to detect changes.
+public struct MentorProfile: Equatable, Sendable {
+    public var name: String
+    /// Set only when the content file fixes the slug; otherwise it is made from the name.
+    public var explicitSlug: String?
+    public var title: String?
+    public var specialty: String?
+    public var location: String?
+    public var gender: String?
+    public var avatarURL: String?
+    /// The bio in CommonMark. The database keeps `bio` and `about` equal (the seed's sync rule).
+    public var bio: String
+    public var specialties: [String]
+    public var languages: [String]
+    public var therapyTypes: [String]
+    public var experienceYears: Int?
+    public var reviewCount: Int?
+    public var rating: Double?
+    public var hourlyRate: Money?
+    public var sessionMinutes: Int
+    public var timezone: String?
+    public var education: [Education]
+    public var experience: [Experience]
+    public var availability: [AvailabilityWindow]
+    public var blockedDates: [BlockedDate]
+
+    public static let defaultSessionMinutes = 50
+
+    public init(
+        name: String, explicitSlug: String? = nil, title: String? = nil, specialty: String? = nil,
+        location: String? = nil, gender: String? = nil, avatarURL: String? = nil, bio: String = "",
+        specialties: [String] = [], languages: [String] = [], therapyTypes: [String] = [],
+        experienceYears: Int? = nil, reviewCount: Int? = nil, rating: Double? = nil, hourlyRate: Money? = nil,
+        sessionMinutes: Int = MentorProfile.defaultSessionMinutes, timezone: String? = nil,
+        education: [Education] = [], experience: [Experience] = [],
+        availability: [AvailabilityWindow] = [], blockedDates: [BlockedDate] = []
+    ) {
+        self.name = name
+        self.explicitSlug = explicitSlug
+        self.title = title
+        self.specialty = specialty
+        self.location = location
+        self.gender = gender
+        self.avatarURL = avatarURL
+        self.bio = bio
+        self.specialties = specialties
+        self.languages = languages
+        self.therapyTypes = therapyTypes
+        self.experienceYears = experienceYears
+        self.reviewCount = reviewCount
+        self.rating = rating
+        self.hourlyRate = hourlyRate
+        self.sessionMinutes = sessionMinutes
+        self.timezone = timezone
+        self.education = education
+        self.experience = experience
+        self.availability = availability
+        self.blockedDates = blockedDates
+    }
+
+    /// The primary specialty first, then the others, without repeats.
+    public var allSpecialties: [String] {
+        var seen = Set<String>()
+        return ([specialty].compactMap { $0 } + specialties).filter { seen.insert($0).inserted }
+    }
+}
+
+public struct Education: Equatable, Sendable {
+    public var degree: String
+    public var institution: String
+    public var year: Int?
+    public init(degree: String, institution: String, year: Int?) {
+        self.degree = degree
+        self.institution = institution
+        self.year = year
+    }
+}
+
+public struct Experience: Equatable, Sendable {
+    public var title: String
+    public var place: String
+    public var duration: String?
+    public init(title: String, place: String, duration: String?) {
+        self.title = title
+        self.place = place
+        self.duration = duration
+    }
+}
+
+/// Weekly hours in the mentor's own time zone.
+public struct AvailabilityWindow: Equatable, Sendable {
+    public var day: Weekday
+    public var start: LocalTime
+    public var end: LocalTime
+    public init(day: Weekday, start: LocalTime, end: LocalTime) {
+        self.day = day
+        self.start = start
+        self.end = end
+    }
+}
+
+public struct BlockedDate: Equatable, Sendable {
+    public var date: CalendarDate
+    public var reason: String?
+    public init(date: CalendarDate, reason: String?) {
+        self.date = date
+        self.reason = reason
+    }
+}
+
+/// A mentor as stored: the profile plus its identity and published URLs.
+public struct Mentor: Equatable, Sendable {
+    /// UUID text, stable across renames.
+    public var id: String
+    /// The content file this mentor comes from, relative to the content folder.
+    public var sourcePath: String
+    public var slug: String
+    /// Slugs this mentor was published under before; each redirects to `slug`.
+    public var previousSlugs: [String]
+    public var profile: MentorProfile
+    /// ISO 8601 UTC instants.
+    public var createdAt: String
+    public var updatedAt: String
+
+    public init(id: String, sourcePath: String, slug: String, previousSlugs: [String], profile: MentorProfile, createdAt: String, updatedAt: String) {
+        self.id = id
+        self.sourcePath = sourcePath
+        self.slug = slug
+        self.previousSlugs = previousSlugs
+        self.profile = profile
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}

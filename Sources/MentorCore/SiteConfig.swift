@@ -1,0 +1,102 @@
+import Foundation
+
+/// `mentorsite.yml`: the site's settings. Relative paths are resolved against the folder
+/// holding the file, so every command works from anywhere with no flags.
+public struct SiteConfig: Equatable, Sendable {
+    public var siteName = "Mood Mentors"
+    public var tagline = "Find a mentor who listens. Book a session in minutes."
+    /// Absolute URL of the site root without a trailing slash, e.g. `https://example.org`.
+    public var baseURL = "http://127.0.0.1:8080"
+    /// BCP 47 language of the pages (`<html lang>`).
+    public var language = "en"
+    public var defaultCurrency = "USD"
+    public var databasePath = "site.sqlite"
+    public var contentPath = "content"
+    public var templatesPath = "templates"
+    public var outputPath = "public"
+    /// URL path where the booking CGI is mounted.
+    public var bookingURL = "/cgi-bin/book"
+    /// The signing key for booking tokens; outside the web root, mode 0600.
+    public var secretKeyPath = ".mentorsite/secret.key"
+    /// Folder of the configuration file; relative paths start here.
+    public var root = "."
+
+    public static let fileName = "mentorsite.yml"
+    static let keys: Set<String> = [
+        "site_name", "tagline", "base_url", "language", "default_currency", "database", "content",
+        "templates", "output", "booking_url", "secret_key_file",
+    ]
+
+    public init() {}
+
+    /// Reads `path`, or returns the defaults rooted at `.` when `path` is nil and there is
+    /// no `mentorsite.yml` in the current folder.
+    public static func load(path: String?) throws -> SiteConfig {
+        let file = path ?? fileName
+        guard FileManager.default.fileExists(atPath: file) else {
+            if path != nil { throw Diagnostics([Diagnostic(file: file, message: "no such configuration file")]) }
+            return SiteConfig()
+        }
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            throw Diagnostics([Diagnostic(file: file, message: "cannot read the file as UTF-8 text")])
+        }
+        var config = try parse(text, file: file)
+        config.root = (file as NSString).deletingLastPathComponent.isEmpty ? "." : (file as NSString).deletingLastPathComponent
+        return config
+    }
+
+    /// Parses the text of a configuration file, reporting every problem at once.
+    public static func parse(_ text: String, file: String) throws -> SiteConfig {
+        var reader = YAMLReader(file: file, text: text)
+        reader.rejectUnknownKeys(keys)
+        var config = SiteConfig()
+        if let value = reader.string("site_name") { config.siteName = value }
+        if let value = reader.string("tagline") { config.tagline = value }
+        if let value = reader.string("base_url") {
+            let trimmed = value.hasSuffix("/") ? String(value.dropLast()) : value
+            if let url = URL(string: trimmed), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil, url.query == nil {
+                config.baseURL = trimmed
+            } else {
+                reader.report(reader.line(of: "base_url"), "base_url", "\"\(value)\" is not an absolute http(s) URL")
+            }
+        }
+        if let value = reader.string("language") {
+            if value.range(of: "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", options: .regularExpression) != nil {
+                config.language = value
+            } else {
+                reader.report(reader.line(of: "language"), "language", "\"\(value)\" is not a language tag such as en or pt-BR")
+            }
+        }
+        if let value = reader.string("default_currency") {
+            if Money.isCurrencyCode(value) { config.defaultCurrency = value } else {
+                reader.report(reader.line(of: "default_currency"), "default_currency", "\"\(value)\" is not an ISO 4217 code such as USD")
+            }
+        }
+        if let value = reader.string("database") { config.databasePath = value }
+        if let value = reader.string("content") { config.contentPath = value }
+        if let value = reader.string("templates") { config.templatesPath = value }
+        if let value = reader.string("output") { config.outputPath = value }
+        if let value = reader.string("booking_url") {
+            if value.hasPrefix("/") || value.hasPrefix("https://") || value.hasPrefix("http://"), !value.contains("?"), !value.contains("#") {
+                config.bookingURL = value.count > 1 && value.hasSuffix("/") ? String(value.dropLast()) : value
+            } else {
+                reader.report(reader.line(of: "booking_url"), "booking_url", "\"\(value)\" must be a path starting with / or an absolute URL, without ? or #")
+            }
+        }
+        if let value = reader.string("secret_key_file") { config.secretKeyPath = value }
+        if !reader.diagnostics.isEmpty { throw Diagnostics(reader.diagnostics) }
+        return config
+    }
+
+    /// `path` resolved against the configuration's folder.
+    public func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") || root == "." { return path }
+        return root + "/" + path
+    }
+
+    public var database: String { resolve(databasePath) }
+    public var content: String { resolve(contentPath) }
+    public var templates: String { resolve(templatesPath) }
+    public var output: String { resolve(outputPath) }
+    public var secretKey: String { resolve(secretKeyPath) }
+}

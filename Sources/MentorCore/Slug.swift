@@ -1,0 +1,72 @@
+import Foundation
+
+/// URL slugs: lowercase ASCII letters, digits and single hyphens.
+public enum Slug {
+    /// The longest slug made from a name; longer ones are cut at a hyphen.
+    public static let maximumLength = 80
+
+    /// Makes a slug from a person's name or a specialty.
+    ///
+    /// Latin diacritics fold ("José Müller" → `jose-muller`, "Nguyễn Thị Đào" → `nguyen-thi-dao`),
+    /// other scripts are transliterated by ICU ("Иван Петров" → `ivan-petrov`); text that
+    /// leaves nothing behind gets a stable fallback made from a hash of the input.
+    public static func make(from text: String) -> String {
+        let latin = text.applyingTransform(StringTransform("Any-Latin; Latin-ASCII; Lower"), reverse: false)
+            ?? text.lowercased()
+        var slug = ""
+        var pendingHyphen = false
+        for scalar in latin.unicodeScalars {
+            let isWordCharacter = (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9")
+            if isWordCharacter {
+                if pendingHyphen && !slug.isEmpty { slug.append("-") }
+                pendingHyphen = false
+                slug.unicodeScalars.append(scalar)
+            } else if scalar == "'" || scalar == "\u{2019}" || scalar == "\u{02BF}" || scalar == "\u{02BE}" {
+                // Apostrophes and ayin/hamza marks join: "O'Brien" → obrien.
+                continue
+            } else {
+                pendingHyphen = true
+            }
+        }
+        if slug.count > maximumLength {
+            slug = String(slug.prefix(maximumLength))
+            if let cut = slug.lastIndex(of: "-") { slug = String(slug[..<cut]) }
+        }
+        if slug.isEmpty { return "mentor-" + stableHash(text) }
+        return slug
+    }
+
+    /// True for text that is already a valid slug.
+    public static func isValid(_ text: String) -> Bool {
+        guard !text.isEmpty, text.utf8.count <= 100, text.first != "-", text.last != "-", !text.contains("--") else { return false }
+        return text.utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// The first of `base`, `base-2`, `base-3` … that `isTaken` refuses.
+    public static func unique(_ base: String, isTaken: (String) -> Bool) -> String {
+        if !isTaken(base) { return base }
+        var counter = 2
+        while isTaken("\(base)-\(counter)") { counter += 1 }
+        return "\(base)-\(counter)"
+    }
+
+    /// True when `slug` is `base` or `base-N` for a number N ≥ 2.
+    public static func slug(_ slug: String, isNumberedFormOf base: String) -> Bool {
+        if slug == base { return true }
+        guard slug.hasPrefix(base + "-") else { return false }
+        let suffix = slug.dropFirst(base.count + 1)
+        guard let number = Int(suffix), number >= 2, String(number) == suffix else { return false }
+        return true
+    }
+
+    /// Eight hex digits of FNV-1a over the UTF-8 bytes: stable across runs and machines.
+    public static func stableHash(_ text: String) -> String {
+        var hash: UInt32 = 2_166_136_261
+        for byte in text.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
+    }
+}

@@ -1,0 +1,23 @@
+/// Errors of the storage layer, phrased for the person running the command.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case missingDatabase(path: String)
+    case newerSchema(path: String, found: Int, known: Int)
+    case olderSchema(path: String, found: Int, known: Int)
+    case slugTaken(slug: String, sourcePath: String, owner: String)
+    case sqlite(SQLiteError)
+
+    public var description: String {
+        switch self {
+        case .missingDatabase(let path):
+            "\(path): no such database; run `mentorsite import` first"
+        case .newerSchema(let path, let found, let known):
+            "\(path): database schema version \(found) is newer than this mentorsite knows (\(known)); upgrade mentorsite"
+        case .olderSchema(let path, let found, let known):
+            "\(path): database schema version \(found) is older than \(known); run `mentorsite import` to upgrade it"
+        case .slugTaken(let slug, let sourcePath, let owner):
+            "\(sourcePath): slug: \"\(slug)\" is already used by \(owner)"
+        case .sqlite(let error):
+            "database: \(error)"
+        }
+    }
+}

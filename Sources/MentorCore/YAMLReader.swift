@@ -1,0 +1,231 @@
+import Yams
+
+/// Reads a YAML mapping field by field, collecting a `Diagnostic` with file, line and field
+/// for every wrong type, unknown key or bad value instead of stopping at the first.
+public struct YAMLReader {
+    public let file: String
+    /// Added to Yams' line numbers (front matter starts after the `---` line).
+    public let lineOffset: Int
+    public private(set) var diagnostics: [Diagnostic] = []
+    private let mapping: [(key: String, value: Node, line: Int)]
+    /// Prepended to field names in diagnostics, e.g. `education[0].`.
+    private let prefix: String
+
+    /// Parses `text`; YAML syntax errors become diagnostics.
+    public init(file: String, text: String, lineOffset: Int = 0) {
+        self.file = file
+        self.lineOffset = lineOffset
+        self.prefix = ""
+        var pairs: [(String, Node, Int)] = []
+        do {
+            if let root = try Yams.compose(yaml: text) {
+                if case .mapping(let map) = root {
+                    for (key, value) in map {
+                        pairs.append((key.string ?? "\(key)", value, (key.mark?.line ?? 1) + lineOffset))
+                    }
+                } else {
+                    diagnostics.append(Diagnostic(file: file, line: (root.mark?.line ?? 1) + lineOffset, message: "expected a mapping of keys to values"))
+                }
+            }
+        } catch let error as YamlError {
+            diagnostics.append(Self.diagnostic(for: error, file: file, lineOffset: lineOffset))
+        } catch {
+            diagnostics.append(Diagnostic(file: file, line: lineOffset + 1, message: "invalid YAML: \(error)"))
+        }
+        var seen = Set<String>()
+        for pair in pairs where !seen.insert(pair.0).inserted {
+            diagnostics.append(Diagnostic(file: file, line: pair.2, field: pair.0, message: "duplicate key"))
+        }
+        self.mapping = pairs.map { (key: $0.0, value: $0.1, line: $0.2) }
+    }
+
+    static func diagnostic(for error: YamlError, file: String, lineOffset: Int) -> Diagnostic {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
+            let detail = context.map { "\($0.text) " } ?? ""
+            return Diagnostic(file: file, line: mark.line + lineOffset, message: "invalid YAML: \(detail)\(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return Diagnostic(file: file, line: context.mark.line + lineOffset, field: duplicates.first, message: "duplicate key")
+        case .reader(let problem, _, _, _):
+            return Diagnostic(file: file, line: lineOffset + 1, message: "invalid YAML: \(problem)")
+        default:
+            return Diagnostic(file: file, line: lineOffset + 1, message: "invalid YAML: \(error)")
+        }
+    }
+
+    public var keys: [String] { mapping.map(\.key) }
+
+    /// The line of a key, or of the start of the mapping.
+    public func line(of key: String) -> Int {
+        mapping.first { $0.key == key }?.line ?? lineOffset + 1
+    }
+
+    /// Reports every key not in `known`.
+    public mutating func rejectUnknownKeys(_ known: Set<String>) {
+        for entry in mapping where !known.contains(entry.key) {
+            let suggestion = known.min { editDistance($0, entry.key) < editDistance($1, entry.key) }
+            let hint = suggestion.flatMap { editDistance($0, entry.key) <= 2 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
+            report(entry.line, entry.key, "unknown key\(hint)")
+        }
+    }
+
+    public mutating func report(_ line: Int, _ field: String, _ message: String) {
+        diagnostics.append(Diagnostic(file: file, line: line, field: prefix + field, message: message))
+    }
+
+    private func node(_ key: String) -> (Node, Int)? {
+        guard let entry = mapping.first(where: { $0.key == key }) else { return nil }
+        if case .scalar(let scalar) = entry.value, scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return nil }
+        return (entry.value, entry.line)
+    }
+
+    /// A string value; numbers and booleans written without quotes are refused, so that
+    /// `name: 1e3` or `name: yes` never turns into something else silently.
+    public mutating func string(_ key: String, required: Bool = false) -> String? {
+        guard let (value, line) = node(key) else {
+            if required { report(line(of: key), key, "is required") }
+            return nil
+        }
+        return scalarString(value, line: line, field: key, required: required)
+    }
+
+    private mutating func scalarString(_ value: Node, line: Int, field: String, required: Bool = false) -> String? {
+        guard case .scalar(let scalar) = value else {
+            report(value.mark.map { $0.line + lineOffset } ?? line, field, "expected text")
+            return nil
+        }
+        let text = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty {
+            if required { report(line, field, "must not be empty") }
+            return nil
+        }
+        return text
+    }
+
+    /// An integer written as plain digits, within `range`.
+    public mutating func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
+        guard let (value, line) = node(key) else { return nil }
+        guard case .scalar(let scalar) = value, scalar.string.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(scalar.string) else {
+            report(line, key, "expected a whole number, found \(describe(value))")
+            return nil
+        }
+        guard range.contains(number) else {
+            report(line, key, "\(number) is outside \(range.lowerBound)–\(range.upperBound)")
+            return nil
+        }
+        return number
+    }
+
+    /// A decimal number such as `4.8`, within `range`.
+    public mutating func decimal(_ key: String, in range: ClosedRange<Double>) -> Double? {
+        guard let (value, line) = node(key) else { return nil }
+        guard case .scalar(let scalar) = value, isPlainDecimal(scalar.string), let number = Double(scalar.string) else {
+            report(line, key, "expected a number, found \(describe(value))")
+            return nil
+        }
+        guard range.contains(number) else {
+            report(line, key, "\(scalar.string) is outside \(range.lowerBound.formatted())–\(range.upperBound.formatted())")
+            return nil
+        }
+        return number
+    }
+
+    /// The exact text of a decimal scalar (for money, never read through a Double).
+    public mutating func decimalText(_ key: String) -> String? {
+        guard let (value, line) = node(key) else { return nil }
+        guard case .scalar(let scalar) = value, isPlainDecimal(scalar.string) else {
+            report(line, key, "expected a decimal amount such as 120 or 95.50, found \(describe(value))")
+            return nil
+        }
+        return scalar.string
+    }
+
+    public mutating func bool(_ key: String) -> Bool? {
+        guard let (value, line) = node(key) else { return nil }
+        guard case .scalar(let scalar) = value, ["true", "false"].contains(scalar.string) else {
+            report(line, key, "expected true or false, found \(describe(value))")
+            return nil
+        }
+        return scalar.string == "true"
+    }
+
+    /// A list of non-empty strings, without duplicates.
+    public mutating func stringList(_ key: String) -> [String] {
+        guard let (value, line) = node(key) else { return [] }
+        guard case .sequence(let sequence) = value else {
+            report(line, key, "expected a list, found \(describe(value))")
+            return []
+        }
+        var result: [String] = []
+        for item in sequence {
+            let itemLine = item.mark.map { $0.line + lineOffset } ?? line
+            guard let text = scalarString(item, line: itemLine, field: key) else {
+                if case .scalar = item { report(itemLine, key, "list items must not be empty") }
+                continue
+            }
+            if result.contains(text) {
+                report(itemLine, key, "\"\(text)\" is listed twice")
+            } else {
+                result.append(text)
+            }
+        }
+        return result
+    }
+
+    /// A list of mappings, each read by `read` with its own `YAMLReader`.
+    public mutating func list<T>(_ key: String, fields: Set<String>, _ read: (inout YAMLReader) -> T?) -> [T] {
+        guard let (value, line) = node(key) else { return [] }
+        guard case .sequence(let sequence) = value else {
+            report(line, key, "expected a list, found \(describe(value))")
+            return []
+        }
+        var result: [T] = []
+        for (index, item) in sequence.enumerated() {
+            let itemLine = item.mark.map { $0.line + lineOffset } ?? line
+            guard case .mapping(let map) = item else {
+                report(itemLine, "\(key)[\(index)]", "expected a mapping with \(fields.sorted().joined(separator: ", "))")
+                continue
+            }
+            var child = YAMLReader(file: file, pairs: map.map { ($0.key.string ?? "\($0.key)", $0.value, ($0.key.mark?.line ?? 1) + lineOffset) }, lineOffset: lineOffset, prefix: "\(key)[\(index)].")
+            child.rejectUnknownKeys(fields)
+            if let value = read(&child) { result.append(value) }
+            diagnostics += child.diagnostics
+        }
+        return result
+    }
+
+    private init(file: String, pairs: [(String, Node, Int)], lineOffset: Int, prefix: String) {
+        self.file = file
+        self.lineOffset = lineOffset
+        self.prefix = prefix
+        self.mapping = pairs.map { (key: $0.0, value: $0.1, line: $0.2) }
+    }
+
+    private func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return "\"\(scalar.string.prefix(40))\""
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        case .alias: return "an alias"
+        }
+    }
+}
+
+private func isPlainDecimal(_ text: String) -> Bool {
+    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+    guard (1...2).contains(parts.count) else { return false }
+    return parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var previous = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in stride(from: 1, through: b.count, by: 1) {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return a.isEmpty ? b.count : previous[b.count]
+}

@@ -1,0 +1,121 @@
+import Foundation
+import MentorCore
+
+/// The site generator's commands as library functions. `build` is a named pipeline:
+/// load (database, pages, templates) → render (no disk writes) → write (one writer).
+public struct Generator {
+    public var config: SiteConfig
+    /// Receives progress lines such as `[2/3] Render 1000 mentors`.
+    public var log: (String) -> Void
+
+    public init(config: SiteConfig, log: @escaping (String) -> Void = { _ in }) {
+        self.config = config
+        self.log = log
+    }
+
+    // MARK: import
+
+    /// Content folder → database, in one transaction. Nothing is written when any file
+    /// has a problem.
+    public func importContent() throws -> MentorDatabase.SyncReport {
+        let content: ContentSet
+        do {
+            content = try ContentLoader.load(from: config.content, defaultCurrency: config.defaultCurrency)
+        } catch {
+            throw GeneratorError(stage: .load, diagnostics: error.items)
+        }
+        let database = try MentorDatabase(path: config.database, create: true)
+        do {
+            return try database.sync(content.mentors)
+        } catch StoreError.slugTaken(let slug, let sourcePath, let owner) {
+            throw GeneratorError(stage: .load, file: config.content + "/" + sourcePath, field: "slug",
+                                 message: "\"\(slug)\" is already used by \(config.content)/\(owner)")
+        }
+    }
+
+    // MARK: build
+
+    public struct BuildReport: Equatable, Sendable {
+        public var mentors: Int
+        public var files: Int
+        public var write: OutputWriter.Report
+    }
+
+    public func build() throws -> BuildReport {
+        log("[1/3] Load \(config.database), \(config.content)/pages and \(config.templates)")
+        let database = try MentorDatabase(path: config.database, create: false)
+        let mentors = try database.mentors()
+        var diagnostics: [Diagnostic] = []
+        let pages = ContentLoader.loadPages(from: config.content + "/pages", diagnostics: &diagnostics)
+        if !diagnostics.isEmpty { throw GeneratorError(stage: .load, diagnostics: diagnostics) }
+        let templates = try TemplateSet.load(from: config.templates)
+        let site = Site(config: config, mentors: mentors, pages: pages)
+
+        log("[2/3] Render \(site.mentors.count) mentors, \(site.specialties.count) specialties, \(site.pages.count) pages")
+        let files = try SiteRenderer(site: site, templates: templates).render()
+
+        log("[3/3] Write \(files.count) files to \(config.output)")
+        let report = try OutputWriter(folder: config.output).write(files)
+        log("      \(report.written.count) written, \(report.unchanged) unchanged, \(report.removed.count) removed")
+        return BuildReport(mentors: site.mentors.count, files: files.count, write: report)
+    }
+
+    // MARK: check
+
+    public struct CheckReport: Sendable {
+        public var diagnostics: [Diagnostic]
+        public var completeness: [(sourcePath: String, name: String, result: Completeness)]
+        public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    }
+
+    /// Validates the content folder, the templates and the database without writing anything.
+    public func check() -> CheckReport {
+        var diagnostics: [Diagnostic] = []
+        var completeness: [(String, String, Completeness)] = []
+        do {
+            let content = try ContentLoader.load(from: config.content, defaultCurrency: config.defaultCurrency)
+            for (path, profile) in content.mentors {
+                completeness.append((config.content + "/" + path, profile.name, Completeness(profile)))
+            }
+            // Names that make the same slug are fine (the second gets -2), but worth a look.
+            var bySlug: [String: [String]] = [:]
+            for (path, profile) in content.mentors where profile.explicitSlug == nil {
+                bySlug[Slug.make(from: profile.name), default: []].append(path)
+            }
+            for (slug, paths) in bySlug where paths.count > 1 {
+                for path in paths.dropFirst() {
+                    diagnostics.append(Diagnostic(file: config.content + "/" + path, field: "name",
+                                                  message: "makes the same slug \"\(slug)\" as \(config.content)/\(paths[0]); it will be published with a number suffix",
+                                                  severity: .warning))
+                }
+            }
+            for (path, profile) in content.mentors where profile.timezone == nil || profile.availability.isEmpty {
+                diagnostics.append(Diagnostic(file: config.content + "/" + path, field: profile.timezone == nil ? "timezone" : "availability",
+                                              message: "missing, so this mentor cannot be booked", severity: .warning))
+            }
+        } catch {
+            diagnostics += error.items
+        }
+        do {
+            _ = try TemplateSet.load(from: config.templates)
+        } catch {
+            diagnostics += error.diagnostics
+        }
+        if FileManager.default.fileExists(atPath: config.database) {
+            do {
+                let database = try MentorDatabase(path: config.database, create: false)
+                for problem in try database.integrityProblems() {
+                    diagnostics.append(Diagnostic(file: config.database, message: problem))
+                }
+                for mentor in try database.mentors() where mentor.profile.timezone.map(TimeZones.isIANAName) == false {
+                    diagnostics.append(Diagnostic(file: config.database, field: "timezone", message: "\(mentor.slug): \"\(mentor.profile.timezone!)\" is not an IANA time zone"))
+                }
+            } catch {
+                diagnostics.append(Diagnostic(file: config.database, message: "\(error)"))
+            }
+        } else {
+            diagnostics.append(Diagnostic(file: config.database, message: "no database yet; run `mentorsite import`", severity: .warning))
+        }
+        return CheckReport(diagnostics: diagnostics.sorted(), completeness: completeness)
+    }
+}

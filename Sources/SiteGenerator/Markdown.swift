@@ -1,0 +1,86 @@
+import CMark
+import Foundation
+
+/// CommonMark through libcmark, the one place that owns cmark's memory and options.
+///
+/// cmark 0.30 is safe by default: raw HTML becomes a comment and `javascript:`, `vbscript:`,
+/// `file:` and most `data:` links lose their URL. `CMARK_OPT_UNSAFE` is never set.
+/// Invalid UTF-8 is replaced (`CMARK_OPT_VALIDATE_UTF8`), and callers cap the input size
+/// first, since cmark's time and memory grow with it.
+public enum Markdown {
+    /// The rendered HTML and the plain text of one document.
+    public struct Rendered: Equatable, Sendable {
+        public var html: String
+        public var plainText: String
+    }
+
+    static let options = CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_SMART | CMARK_OPT_NOBREAKS
+
+    /// Renders `markdown`, moving every heading down by `headingShift` levels (capped at 6)
+    /// so that a bio's `# Heading` never competes with the page's one `<h1>`.
+    public static func render(_ markdown: String, headingShift: Int32 = 1) -> Rendered {
+        var source = markdown
+        return source.withUTF8 { buffer -> Rendered in
+            guard let document = cmark_parse_document(buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, buffer.count, options) else {
+                return Rendered(html: "", plainText: "")
+            }
+            defer { cmark_node_free(document) }
+            var plain = ""
+            var images: [OpaquePointer] = []
+            if let iterator = cmark_iter_new(document) {
+                defer { cmark_iter_free(iterator) }
+                while true {
+                    let event = cmark_iter_next(iterator)
+                    if event == CMARK_EVENT_DONE { break }
+                    guard let node = cmark_iter_get_node(iterator) else { continue }
+                    let type = cmark_node_get_type(node)
+                    if event == CMARK_EVENT_ENTER {
+                        switch type {
+                        case CMARK_NODE_HEADING:
+                            cmark_node_set_heading_level(node, min(6, cmark_node_get_heading_level(node) + headingShift))
+                        case CMARK_NODE_TEXT, CMARK_NODE_CODE:
+                            if let literal = cmark_node_get_literal(node) { plain += String(cString: literal) }
+                        case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK:
+                            plain += " "
+                        case CMARK_NODE_IMAGE:
+                            images.append(node)
+                        default: break
+                        }
+                    } else if event == CMARK_EVENT_EXIT, type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING || type == CMARK_NODE_ITEM {
+                        plain += " "
+                    }
+                }
+            }
+            // Images in a bio would load from anywhere; keep their alt text only.
+            for image in images { unwrapImage(image) }
+            guard let html = cmark_render_html(document, options) else { return Rendered(html: "", plainText: collapse(plain)) }
+            defer { free(html) }
+            return Rendered(html: String(cString: html), plainText: collapse(plain))
+        }
+    }
+
+    private static func unwrapImage(_ image: OpaquePointer) {
+        while let child = cmark_node_first_child(image) {
+            cmark_node_insert_before(image, child)
+        }
+        cmark_node_unlink(image)
+        cmark_node_free(image)
+    }
+
+    /// Collapses runs of whitespace to one space and trims the ends.
+    static func collapse(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for character in text {
+            if character.isWhitespace {
+                pendingSpace = !result.isEmpty
+            } else {
+                if pendingSpace { result.append(" ") }
+                pendingSpace = false
+                result.append(character)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,191 @@
+import MentorCore
+
+/// Builds the values templates see. Templates get these purpose-built dictionaries, never
+/// database records; every string is escaped by Mustache's `{{…}}` except the rendered
+/// bio and the JSON-LD, which the generator made safe itself.
+struct PageContext {
+    let site: Site
+    let urls: URLs
+    let assets: [String: String]
+
+    init(site: Site, assets: [String: String]) {
+        self.site = site
+        self.urls = URLs(config: site.config)
+        self.assets = assets
+    }
+
+    var siteValues: [String: Any] {
+        [
+            "name": site.config.siteName,
+            "tagline": site.config.tagline,
+            "language": site.config.language,
+            "home": urls.home,
+            "base_url": site.config.baseURL,
+            "booking_url": urls.booking,
+            "pages": site.pages.map { ["title": $0.title, "url": urls.page($0.slug)] as [String: Any] },
+            "specialties_url": urls.home + "#specialties",
+        ]
+    }
+
+    /// The values every page shares: `site`, `assets` and `page`.
+    func page(title: String, description: String, path: String, type: String = "website", noindex: Bool = false,
+              image: String? = nil, jsonLD: String? = nil, extra: [String: Any] = [:]) -> [String: Any] {
+        var page: [String: Any] = [
+            "title": title,
+            "description": description,
+            "canonical": urls.absolute(path),
+            "og_type": type,
+            "noindex": noindex,
+        ]
+        if let image { page["image"] = urls.absolute(image) }
+        if let jsonLD { page["json_ld"] = jsonLD }
+        var context: [String: Any] = ["site": siteValues, "assets": assets, "page": page]
+        for (key, value) in extra { context[key] = value }
+        return context
+    }
+
+    // MARK: Mentors
+
+    func avatar(for mentor: Mentor) -> [String: Any] {
+        let src = mentor.profile.avatarURL ?? urls.mentor(mentor.slug) + "avatar.svg"
+        return ["src": src, "alt": "Portrait of \(mentor.profile.name)", "width": 160, "height": 160]
+    }
+
+    func card(for mentor: Mentor, excerpt: String) -> [String: Any] {
+        let p = mentor.profile
+        var card: [String: Any] = [
+            "name": p.name,
+            "url": urls.mentor(mentor.slug),
+            "avatar": avatar(for: mentor),
+            "specialties": p.allSpecialties.prefix(3).map { ["name": $0, "url": urls.specialty(Slug.make(from: $0))] as [String: Any] },
+            "excerpt": excerpt,
+            "booking_href": urls.bookingLink(mentor.slug),
+        ]
+        if !p.languages.isEmpty { card["languages"] = p.languages.joined(separator: ", ") }
+        if let title = p.title { card["title"] = title }
+        if let location = p.location { card["location"] = location }
+        if let rate = p.hourlyRate { card["rate"] = "\(rate.formatted) / hour" }
+        if let rating = p.rating { card["rating"] = formatRating(rating) }
+        if let count = p.reviewCount, count > 0 { card["review_count"] = count }
+        return card
+    }
+
+    func formatRating(_ rating: Double) -> String {
+        let tenths = Int((rating * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+
+    /// The mentor's weekly hours, Monday first, windows of one day joined.
+    func availability(for profile: MentorProfile) -> [[String: Any]] {
+        let byDay = Dictionary(grouping: profile.availability, by: \.day)
+        return byDay.keys.sorted().map { day in
+            let windows = byDay[day]!.sorted { $0.start < $1.start }
+            return ["day": day.displayName, "hours": windows.map { "\($0.start)–\($0.end)" }.joined(separator: ", ")]
+        }
+    }
+
+    func mentorPage(_ mentor: Mentor, bio: Markdown.Rendered) -> [String: Any] {
+        let p = mentor.profile
+        let path = urls.mentor(mentor.slug)
+        let lead = [p.name, p.title].compactMap { $0 }.joined(separator: ", ") + (p.location.map { " in \($0)." } ?? ".")
+        let description = SEO.metaDescription(plainText: bio.plainText, lead: lead)
+        let title = [p.name, p.title].compactMap { $0 }.joined(separator: " – ") + " | " + site.config.siteName
+        let avatar = avatar(for: mentor)
+        let primary = p.allSpecialties.first
+        var mentorValues = card(for: mentor, excerpt: description)
+        mentorValues["bio_html"] = bio.html
+        mentorValues["specialties"] = p.allSpecialties.map { ["name": $0, "url": urls.specialty(Slug.make(from: $0))] as [String: Any] }
+        mentorValues["languages"] = p.languages
+        mentorValues["therapy_types"] = p.therapyTypes
+        mentorValues["education"] = p.education.map { item -> [String: Any] in
+            var value: [String: Any] = ["degree": item.degree, "institution": item.institution]
+            if let year = item.year { value["year"] = year }
+            return value
+        }
+        mentorValues["experience"] = p.experience.map { item -> [String: Any] in
+            var value: [String: Any] = ["title": item.title, "place": item.place]
+            if let duration = item.duration { value["duration"] = duration }
+            return value
+        }
+        mentorValues["availability"] = availability(for: p)
+        if let zone = p.timezone {
+            mentorValues["timezone"] = zone
+            mentorValues["timezone_city"] = zone.split(separator: "/").last.map { $0.replacingOccurrences(of: "_", with: " ") } ?? zone
+        }
+        mentorValues["session_minutes"] = p.sessionMinutes
+        if let rate = p.hourlyRate {
+            mentorValues["session_price"] = rate.forSession(minutes: p.sessionMinutes).formatted
+        }
+        if let years = p.experienceYears { mentorValues["experience_years"] = years }
+        if let gender = p.gender { mentorValues["gender"] = gender }
+        mentorValues["bookable"] = p.timezone != nil && !p.availability.isEmpty
+        mentorValues["has_specialties"] = !p.allSpecialties.isEmpty
+        mentorValues["has_therapy_types"] = !p.therapyTypes.isEmpty
+        mentorValues["has_languages"] = !p.languages.isEmpty
+        mentorValues["has_education"] = !p.education.isEmpty
+        mentorValues["has_experience"] = !p.experience.isEmpty
+        mentorValues["has_availability"] = !p.availability.isEmpty
+        let specialtyValue: [String: Any]? = primary.map { ["name": $0, "url": urls.specialty(Slug.make(from: $0))] }
+
+        var breadcrumbs: [(String, String)] = [("Mentors", urls.home)]
+        if let primary { breadcrumbs.append((primary, urls.specialty(Slug.make(from: primary)))) }
+        breadcrumbs.append((p.name, path))
+        let jsonLD = JSON.object([
+            "@context": .string("https://schema.org"),
+            "@graph": .array([
+                JSON.object([
+                    "@type": .string("ProfilePage"),
+                    "@id": .string(urls.absolute(path)),
+                    "url": .string(urls.absolute(path)),
+                    "name": .string(title),
+                    "inLanguage": .string(site.config.language),
+                    "dateCreated": .string(mentor.createdAt),
+                    "dateModified": .string(mentor.updatedAt),
+                    "breadcrumb": .object([("@id", .string(urls.absolute(path) + "#breadcrumb"))]),
+                    "mainEntity": JSON.object([
+                        "@type": .string("Person"),
+                        "@id": .string(urls.absolute(path) + "#person"),
+                        "name": .string(p.name),
+                        "url": .string(urls.absolute(path)),
+                        "image": .string(urls.absolute(avatar["src"] as! String)),
+                        "jobTitle": p.title.map { .string($0) },
+                        "description": .string(description),
+                        "address": p.location.map { .object([("@type", .string("PostalAddress")), ("addressLocality", .string($0))]) },
+                        "knowsAbout": p.allSpecialties.isEmpty ? nil : .array(p.allSpecialties.map { .string($0) }),
+                        "knowsLanguage": p.languages.isEmpty ? nil : .array(p.languages.map { .string($0) }),
+                        "alumniOf": p.education.isEmpty ? nil : .array(p.education.map {
+                            .object([("@type", .string("EducationalOrganization")), ("name", .string($0.institution))])
+                        }),
+                    ]),
+                ]),
+                breadcrumbList(breadcrumbs, id: urls.absolute(path) + "#breadcrumb"),
+            ]),
+        ]).text
+
+        var extra: [String: Any] = ["mentor": mentorValues, "breadcrumbs": breadcrumbValues(breadcrumbs)]
+        if let specialtyValue { extra["primary_specialty"] = specialtyValue }
+        return page(title: title, description: description, path: path, type: "profile",
+                    image: avatar["src"] as? String, jsonLD: jsonLD, extra: extra)
+    }
+
+    func breadcrumbList(_ items: [(String, String)], id: String) -> JSON {
+        .object([
+            ("@type", .string("BreadcrumbList")),
+            ("@id", .string(id)),
+            ("itemListElement", .array(items.enumerated().map { index, item in
+                .object([
+                    ("@type", .string("ListItem")),
+                    ("position", .number(String(index + 1))),
+                    ("name", .string(item.0)),
+                    ("item", .string(urls.absolute(item.1))),
+                ])
+            })),
+        ])
+    }
+
+    func breadcrumbValues(_ items: [(String, String)]) -> [[String: Any]] {
+        items.enumerated().map { index, item in
+            ["name": item.0, "url": item.1, "current": index == items.count - 1]
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// Search-engine text: meta descriptions and titles.
+public enum SEO {
+    public static let descriptionRange = 50...160
+
+    /// A meta description from a bio's plain text: at most 160 characters, cut at a word
+    /// with an ellipsis; text shorter than 50 characters is led by `lead` (who and where).
+    public static func metaDescription(plainText: String, lead: String) -> String {
+        var text = Markdown.collapse(plainText)
+        if text.count < descriptionRange.lowerBound {
+            text = text.isEmpty ? lead : lead + " " + text
+        }
+        if text.count < descriptionRange.lowerBound {
+            text += " Book a private session online."
+        }
+        guard text.count > descriptionRange.upperBound else { return text }
+        let limit = descriptionRange.upperBound - 1  // room for the ellipsis
+        var cut = String(text.prefix(limit + 1))
+        if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) >= descriptionRange.lowerBound {
+            cut = String(cut[..<space])
+        } else {
+            cut = String(cut.prefix(limit))
+        }
+        while let last = cut.last, ",;:-–—(".contains(last) || last.isWhitespace { cut.removeLast() }
+        return cut + "…"
+    }
+}

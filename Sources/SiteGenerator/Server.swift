@@ -1,0 +1,92 @@
+import Foundation
+import MentorCore
+
+/// `mentorsite serve`: a real web server (lighttpd) with the built site and the booking
+/// CGI, for local preview on 127.0.0.1.
+public struct LocalServer {
+    public var config: SiteConfig
+    public var configPath: String
+    public var port: Int
+    public var cgiExecutable: String
+
+    public init(config: SiteConfig, configPath: String, port: Int, cgiExecutable: String) {
+        self.config = config
+        self.configPath = configPath
+        self.port = port
+        self.cgiExecutable = cgiExecutable
+    }
+
+    /// Where lighttpd is, or nil.
+    public static func findLighttpd() -> String? {
+        ["/usr/sbin/lighttpd", "/usr/bin/lighttpd", "/usr/local/sbin/lighttpd", "/usr/local/bin/lighttpd"]
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    /// The lighttpd configuration: static files from the output folder, the CGI at the
+    /// booking path, `404.html` for missing pages, 301s for old slugs.
+    public func lighttpdConfig(redirects: [(from: String, to: String)]) -> String {
+        let root = Self.absolute(config.output)
+        var bookingPath = URLs(config: config).booking
+        if let schemeEnd = bookingPath.range(of: "://"), let slash = bookingPath[schemeEnd.upperBound...].firstIndex(of: "/") {
+            bookingPath = String(bookingPath[slash...])
+        }
+        func quote(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        var text = """
+            # Written by `mentorsite serve`; regenerated on every start.
+            server.modules = ("mod_access", "mod_alias", "mod_redirect", "mod_setenv", "mod_cgi", "mod_staticfile")
+            server.document-root = \(quote(root))
+            server.bind = "127.0.0.1"
+            server.port = \(port)
+            server.errorlog = "/dev/stderr"
+            server.errorfile-prefix = \(quote(root + "/"))
+            index-file.names = ("index.html")
+            url.access-deny = (".htaccess", ".mentorsite-build", "redirects.nginx.map", "_redirects", "~", ".inc")
+            mimetype.assign = (
+              ".html" => "text/html; charset=utf-8",
+              ".css" => "text/css; charset=utf-8",
+              ".js" => "text/javascript; charset=utf-8",
+              ".json" => "application/json",
+              ".xml" => "application/xml; charset=utf-8",
+              ".txt" => "text/plain; charset=utf-8",
+              ".svg" => "image/svg+xml",
+              ".png" => "image/png",
+              ".jpg" => "image/jpeg",
+              ".webp" => "image/webp",
+              ".ico" => "image/x-icon",
+              ".ics" => "text/calendar; charset=utf-8",
+            )
+            $HTTP["url"] =~ "^/assets/" {
+              setenv.add-response-header = ("Cache-Control" => "public, max-age=31536000, immutable")
+            }
+            alias.url = (\(quote(bookingPath)) => \(quote(Self.absolute(cgiExecutable))))
+            $HTTP["url"] =^ \(quote(bookingPath)) {
+              cgi.assign = ("" => "")
+              setenv.set-environment = ("MENTORSITE_CONFIG" => \(quote(Self.absolute(configPath))))
+            }
+
+            """
+        if !redirects.isEmpty {
+            text += "url.redirect-code = 301\nurl.redirect = (\n"
+            for redirect in redirects {
+                let pattern = "^" + NSRegularExpression.escapedPattern(for: redirect.from) + "$"
+                text += "  \(quote(pattern)) => \(quote(redirect.to)),\n"
+            }
+            text += ")\n"
+        }
+        return text
+    }
+
+    /// Old → new paths from the `_redirects` file of the last build.
+    public func builtRedirects() -> [(from: String, to: String)] {
+        guard let text = try? String(contentsOfFile: config.output + "/_redirects", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ")
+            return parts.count >= 2 ? (String(parts[0]), String(parts[1])) : nil
+        }
+    }
+}

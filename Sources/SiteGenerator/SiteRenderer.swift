@@ -1,0 +1,261 @@
+import Foundation
+import MentorCore
+
+/// Renders a `Site` with a `TemplateSet` into output files, touching no disk beyond
+/// reading assets. Pages render on all cores; the result is sorted by path, so a build
+/// is deterministic.
+public struct SiteRenderer: Sendable {
+    public let site: Site
+    public let templates: TemplateSet
+    /// Cards per directory or specialty page.
+    public static let pageSize = 48
+    /// URLs per sitemap file (the sitemaps.org limit).
+    public static let sitemapLimit = 50_000
+
+    public init(site: Site, templates: TemplateSet) {
+        self.site = site
+        self.templates = templates
+    }
+
+    public func render() throws(GeneratorError) -> [OutputFile] {
+        let (assetFiles, assetURLs) = try renderAssets()
+        let context = PageContext(site: site, assets: assetURLs)
+        let urls = context.urls
+        let templates = self.templates
+
+        // Bios render once, in parallel; cards reuse their plain text.
+        let bios = parallelMap(site.mentors.map(\.profile.bio)) { Markdown.render($0) }
+        let bioBySlug = Dictionary(uniqueKeysWithValues: zip(site.mentors.map(\.slug), bios))
+        var cards: [String: [String: Any]] = [:]
+        for (mentor, bio) in zip(site.mentors, bios) {
+            cards[mentor.slug] = context.card(for: mentor, excerpt: excerpt(bio.plainText))
+        }
+
+        var files: [OutputFile] = []
+        let mentorPages = parallelMap(site.mentors) { mentor -> [OutputFile] in
+            let html = templates.render("mentor", context.mentorPage(mentor, bio: bioBySlug[mentor.slug]!))
+            var result = [OutputFile(path: urls.file(for: urls.mentor(mentor.slug)), text: html)]
+            if mentor.profile.avatarURL == nil {
+                result.append(OutputFile(path: urls.file(for: urls.mentor(mentor.slug)) .replacingOccurrences(of: "index.html", with: "avatar.svg"),
+                                         text: Avatar.svg(name: mentor.profile.name)))
+            }
+            return result
+        }
+        files += mentorPages.flatMap { $0 }
+
+        let specialtyLinks = site.specialties.map { ["name": $0.name, "url": urls.specialty($0.slug), "count": $0.mentorSlugs.count] as [String: Any] }
+        files += paginated(path: urls.home, items: site.mentors.map { cards[$0.slug]! }) { pageCards, pagination in
+            let title = pagination["number"] as! Int > 1 ? "Mentors, page \(pagination["number"]!) | \(site.config.siteName)" : "\(site.config.siteName): find a mentor and book a session"
+            let description = "\(site.config.tagline) \(site.mentors.count) mentors for \(site.specialties.prefix(4).map { $0.name.lowercased() }.joined(separator: ", ")) and more."
+            return templates.render("directory", context.page(
+                title: title, description: SEO.metaDescription(plainText: description, lead: site.config.siteName),
+                path: pagination["path"] as! String,
+                jsonLD: pagination["number"] as! Int == 1 ? websiteJSONLD(urls) : nil,
+                extra: ["mentors": pageCards, "specialties": specialtyLinks, "pagination": pagination, "mentor_count": site.mentors.count]))
+        }
+        for specialty in site.specialties {
+            files += paginated(path: urls.specialty(specialty.slug), items: specialty.mentorSlugs.map { cards[$0]! }) { pageCards, pagination in
+                let count = specialty.mentorSlugs.count
+                let description = "\(count) \(count == 1 ? "mentor" : "mentors") for \(specialty.name.lowercased()) on \(site.config.siteName). Compare profiles, languages and rates, then book a private session online."
+                let crumbs = [("Mentors", urls.home), (specialty.name, urls.specialty(specialty.slug))]
+                let jsonLD = JSON.object([("@context", .string("https://schema.org")),
+                                          ("@graph", .array([context.breadcrumbList(crumbs, id: urls.absolute(urls.specialty(specialty.slug)) + "#breadcrumb")]))]).text
+                return templates.render("specialty", context.page(
+                    title: "\(specialty.name) mentors\(pagination["number"] as! Int > 1 ? ", page \(pagination["number"]!)" : "") | \(site.config.siteName)",
+                    description: SEO.metaDescription(plainText: description, lead: specialty.name),
+                    path: pagination["path"] as! String, jsonLD: jsonLD,
+                    extra: ["specialty": ["name": specialty.name, "count": count, "count_text": "\(count) \(count == 1 ? "mentor" : "mentors")"], "mentors": pageCards, "specialties": specialtyLinks,
+                            "pagination": pagination, "breadcrumbs": context.breadcrumbValues(crumbs)]))
+            }
+        }
+        for page in site.pages {
+            let body = Markdown.render(page.body, headingShift: 1)
+            let path = urls.page(page.slug)
+            files.append(OutputFile(path: urls.file(for: path), text: templates.render("page", context.page(
+                title: "\(page.title) | \(site.config.siteName)",
+                description: page.description ?? SEO.metaDescription(plainText: body.plainText, lead: page.title),
+                path: path, extra: ["content": ["title": page.title, "html": body.html]]))))
+        }
+        files.append(OutputFile(path: "404.html", text: templates.render("404", context.page(
+            title: "Page not found | \(site.config.siteName)", description: "This page does not exist. Browse all mentors instead.",
+            path: urls.root + "/404.html", noindex: true, extra: ["specialties": specialtyLinks]))))
+        for redirect in site.redirects {
+            files.append(OutputFile(path: urls.file(for: redirect.from), text: templates.render("redirect", context.page(
+                title: "Moved | \(site.config.siteName)", description: "This profile has moved.", path: redirect.to, noindex: true,
+                extra: ["target": redirect.to, "target_absolute": urls.absolute(redirect.to)]))))
+        }
+        files += redirectMaps(urls)
+        files += sitemaps(urls)
+        files.append(OutputFile(path: "robots.txt", text: robots(urls)))
+        files += assetFiles
+        let paths = Set(files.map(\.path))
+        if paths.count != files.count {
+            let duplicates = Dictionary(grouping: files.map(\.path), by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+            throw GeneratorError(stage: .render, file: duplicates.first ?? "", message: "two pages would be written to the same file")
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// A short plain-text excerpt for cards, cut at a word.
+    func excerpt(_ text: String) -> String {
+        guard text.count > 140 else { return text }
+        var cut = String(text.prefix(140))
+        if let space = cut.lastIndex(of: " ") { cut = String(cut[..<space]) }
+        while let last = cut.last, ",;:-–—(".contains(last) { cut.removeLast() }
+        return cut + "…"
+    }
+
+    /// Splits a listing into pages: `path`, then `path/page/2/` …
+    func paginated(path: String, items: [[String: Any]], render: ([[String: Any]], [String: Any]) -> String) -> [OutputFile] {
+        let urls = URLs(config: site.config)
+        let pageCount = max(1, (items.count + Self.pageSize - 1) / Self.pageSize)
+        func pagePath(_ number: Int) -> String { number == 1 ? path : path + "page/\(number)/" }
+        return (1...pageCount).map { number in
+            var pagination: [String: Any] = ["number": number, "count": pageCount, "path": pagePath(number), "multiple": pageCount > 1]
+            if number > 1 { pagination["previous"] = pagePath(number - 1) }
+            if number < pageCount { pagination["next"] = pagePath(number + 1) }
+            let slice = Array(items[min(items.count, (number - 1) * Self.pageSize)..<min(items.count, number * Self.pageSize)])
+            return OutputFile(path: urls.file(for: pagePath(number)), text: render(slice, pagination))
+        }
+    }
+
+    func websiteJSONLD(_ urls: URLs) -> String {
+        JSON.object([
+            ("@context", .string("https://schema.org")),
+            ("@type", .string("WebSite")),
+            ("name", .string(site.config.siteName)),
+            ("url", .string(urls.absolute(urls.home))),
+            ("inLanguage", .string(site.config.language)),
+        ]).text
+    }
+
+    // MARK: Assets
+
+    /// Copies `templates/assets/`; CSS and JS get a content hash in their names so that
+    /// servers can cache them for a year.
+    func renderAssets() throws(GeneratorError) -> ([OutputFile], [String: String]) {
+        let urls = URLs(config: site.config)
+        var files: [OutputFile] = []
+        var names: [String: String] = [:]
+        for relative in templates.assetFiles {
+            let path = templates.folder + "/assets/" + relative
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw GeneratorError(stage: .render, file: path, message: "cannot read the asset")
+            }
+            let bytes = [UInt8](data)
+            var output = relative
+            let ext = (relative as NSString).pathExtension
+            if ext == "css" || ext == "js" {
+                output = (relative as NSString).deletingPathExtension + "." + Slug.stableHash(String(decoding: bytes, as: UTF8.self)) + "." + ext
+            }
+            files.append(OutputFile(path: "assets/" + output, contents: bytes))
+            let key = relative.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "-", with: "_")
+            names[key] = urls.asset(output)
+        }
+        return (files, names)
+    }
+
+    // MARK: Sitemap, robots, redirects
+
+    func sitemapEntries(_ urls: URLs) -> [(loc: String, lastmod: String?)] {
+        let latest = site.mentors.map(\.updatedAt).max().map(Timestamp.datePart)
+        var entries: [(String, String?)] = [(urls.absolute(urls.home), latest)]
+        let updated = Dictionary(uniqueKeysWithValues: site.mentors.map { ($0.slug, Timestamp.datePart($0.updatedAt)) })
+        for specialty in site.specialties {
+            entries.append((urls.absolute(urls.specialty(specialty.slug)), specialty.mentorSlugs.compactMap { updated[$0] }.max()))
+        }
+        for mentor in site.mentors {
+            entries.append((urls.absolute(urls.mentor(mentor.slug)), Timestamp.datePart(mentor.updatedAt)))
+        }
+        for page in site.pages {
+            entries.append((urls.absolute(urls.page(page.slug)), nil))
+        }
+        return entries
+    }
+
+    /// `sitemap.xml`, or past 50,000 URLs a sitemap index of `sitemap-N.xml` files
+    /// (https://www.sitemaps.org/protocol.html).
+    func sitemaps(_ urls: URLs) -> [OutputFile] {
+        let entries = sitemapEntries(urls)
+        func urlset(_ slice: ArraySlice<(loc: String, lastmod: String?)>) -> String {
+            var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+            for entry in slice {
+                xml += "  <url><loc>\(HTML.escape(entry.loc))</loc>"
+                if let lastmod = entry.lastmod { xml += "<lastmod>\(lastmod)</lastmod>" }
+                xml += "</url>\n"
+            }
+            return xml + "</urlset>\n"
+        }
+        if entries.count <= Self.sitemapLimit {
+            return [OutputFile(path: "sitemap.xml", text: urlset(entries[...]))]
+        }
+        var files: [OutputFile] = []
+        var index = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+        for (number, start) in stride(from: 0, to: entries.count, by: Self.sitemapLimit).enumerated() {
+            let slice = entries[start..<min(entries.count, start + Self.sitemapLimit)]
+            let name = "sitemap-\(number + 1).xml"
+            files.append(OutputFile(path: name, text: urlset(slice)))
+            let lastmod = slice.compactMap(\.lastmod).max()
+            index += "  <sitemap><loc>\(HTML.escape(urls.absolute(urls.root + "/" + name)))</loc>\(lastmod.map { "<lastmod>\($0)</lastmod>" } ?? "")</sitemap>\n"
+        }
+        files.append(OutputFile(path: "sitemap.xml", text: index + "</sitemapindex>\n"))
+        return files
+    }
+
+    func robots(_ urls: URLs) -> String {
+        var booking = urls.booking
+        if let schemeEnd = booking.range(of: "://"), let slash = booking[schemeEnd.upperBound...].firstIndex(of: "/") {
+            booking = String(booking[slash...])
+        }
+        return """
+            User-agent: *
+            Disallow: \(booking)
+            Allow: /
+
+            Sitemap: \(urls.absolute(urls.root + "/sitemap.xml"))
+
+            """
+    }
+
+    /// Redirects from old slugs for servers that read a file: Apache (`.htaccess`), nginx
+    /// (a `map` include) and hosts that read `_redirects` (Netlify, Cloudflare Pages).
+    func redirectMaps(_ urls: URLs) -> [OutputFile] {
+        var apache = "# Generated by mentorsite: old profile URLs redirect to the current ones.\nErrorDocument 404 \(urls.root)/404.html\n"
+        var nginx = "# Generated by mentorsite. Use inside `map $uri $mentorsite_redirect { include …; }`.\n"
+        var plain = ""
+        for redirect in site.redirects {
+            apache += "Redirect 301 \(redirect.from) \(redirect.to)\n"
+            nginx += "\(redirect.from) \(redirect.to);\n"
+            plain += "\(redirect.from) \(redirect.to) 301\n"
+        }
+        return [
+            OutputFile(path: ".htaccess", text: apache),
+            OutputFile(path: "redirects.nginx.map", text: nginx),
+            OutputFile(path: "_redirects", text: plain),
+        ]
+    }
+}
+
+/// A generated portrait placeholder: the mentor's initials on a calm colour chosen from
+/// a hash of the name, so it never changes between builds.
+enum Avatar {
+    static let palette = ["#2f6f73", "#4a6fa5", "#6b5b95", "#3d7a5a", "#8a5a44", "#5a6e7f", "#7a4f6d", "#46707a"]
+
+    static func initials(_ name: String) -> String {
+        let words = name.split(whereSeparator: { $0.isWhitespace || $0 == "-" }).filter { $0.first?.isLetter == true }
+        let letters = [words.first, words.count > 1 ? words.last : nil].compactMap { $0?.first }.map { String($0).uppercased() }
+        return letters.joined()
+    }
+
+    static func svg(name: String) -> String {
+        let hash = Int(UInt32(Slug.stableHash(name), radix: 16) ?? 0)
+        let colour = palette[hash % palette.count]
+        return """
+            <svg xmlns="http://www.w3.org/2000/svg" width="160" height="160" viewBox="0 0 160 160" role="img" aria-label="\(HTML.escape(name))">\
+            <rect width="160" height="160" rx="80" fill="\(colour)"/>\
+            <text x="80" y="80" dy=".35em" text-anchor="middle" font-family="system-ui, sans-serif" font-size="56" fill="#ffffff">\(HTML.escape(initials(name)))</text>\
+            </svg>
+
+            """
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import MentorCore
+import Mustache
+
+/// The Mustache templates of `templates/`, parsed once, checked for missing partials and
+/// partial loops, and loaded synchronously (an `async` load costs a static binary dearly).
+public struct TemplateSet: Sendable {
+    public let library: MustacheLibrary
+    public let names: Set<String>
+    /// Every file in `templates/assets/`, relative to it.
+    public let assetFiles: [String]
+    public let folder: String
+
+    /// Templates every site build needs.
+    public static let required = ["layout", "directory", "mentor", "specialty", "page", "404", "redirect"]
+
+    public static func load(from folder: String, required: [String] = TemplateSet.required) throws(GeneratorError) -> TemplateSet {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw GeneratorError(stage: .load, file: folder, message: "no such templates folder")
+        }
+        var templates: [String: MustacheTemplate] = [:]
+        var references: [String: [(name: String, line: Int)]] = [:]
+        var diagnostics: [Diagnostic] = []
+        let files = ((try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasSuffix(".mustache") && !$0.hasPrefix("assets/") }.sorted()
+        for file in files {
+            let path = folder + "/" + file
+            let name = String(file.dropLast(".mustache".count))
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                diagnostics.append(Diagnostic(file: path, message: "cannot read the template"))
+                continue
+            }
+            do {
+                templates[name] = try MustacheTemplate(string: text)
+                references[name] = partialReferences(in: text)
+            } catch let error as MustacheTemplate.ParserError {
+                diagnostics.append(Diagnostic(file: path, line: error.context.lineNumber,
+                                              message: "column \(error.context.columnNumber): \(describe(error.error)): \(error.context.line.trimmingCharacters(in: .whitespaces))"))
+            } catch {
+                diagnostics.append(Diagnostic(file: path, message: "\(error)"))
+            }
+        }
+        for name in required where templates[name] == nil && !diagnostics.contains(where: { $0.file.hasSuffix("/\(name).mustache") }) {
+            diagnostics.append(Diagnostic(file: folder + "/\(name).mustache", message: "missing template"))
+        }
+        for (name, refs) in references.sorted(by: { $0.key < $1.key }) {
+            for ref in refs where templates[ref.name] == nil {
+                diagnostics.append(Diagnostic(file: folder + "/\(name).mustache", line: ref.line, message: "uses partial \"\(ref.name)\", but there is no \(ref.name).mustache"))
+            }
+        }
+        if diagnostics.isEmpty, let cycle = findCycle(references) {
+            diagnostics.append(Diagnostic(file: folder + "/\(cycle[0]).mustache", message: "partials include each other in a loop: \(cycle.joined(separator: " → "))"))
+        }
+        if !diagnostics.isEmpty { throw GeneratorError(stage: .load, diagnostics: diagnostics) }
+
+        let assets = ((try? FileManager.default.subpathsOfDirectory(atPath: folder + "/assets")) ?? []).filter { sub in
+            var isDir: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: folder + "/assets/" + sub, isDirectory: &isDir)
+            return !isDir.boolValue && !(sub as NSString).lastPathComponent.hasPrefix(".")
+        }.sorted()
+        return TemplateSet(library: MustacheLibrary(templates: templates), names: Set(templates.keys), assetFiles: assets, folder: folder)
+    }
+
+    /// Renders `context` with the template `name`.
+    public func render(_ name: String, _ context: [String: Any]) -> String {
+        library.render(context, withTemplate: name) ?? ""
+    }
+
+    /// `{{> name}}` and `{{< name}}` tags with their line numbers.
+    static func partialReferences(in text: String) -> [(name: String, line: Int)] {
+        var result: [(String, Int)] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var rest = line[...]
+            while let open = rest.range(of: "{{") {
+                rest = rest[open.upperBound...]
+                let trimmed = rest.drop(while: { $0 == " " })
+                guard let sigil = trimmed.first, sigil == ">" || sigil == "<" else { continue }
+                guard let close = trimmed.range(of: "}}") else { break }
+                let name = trimmed[trimmed.index(after: trimmed.startIndex)..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+                if !name.isEmpty && !name.hasPrefix("*") { result.append((name, index + 1)) }
+                rest = trimmed[close.upperBound...]
+            }
+        }
+        return result
+    }
+
+    static func findCycle(_ graph: [String: [(name: String, line: Int)]]) -> [String]? {
+        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        var path: [String] = []
+        func visit(_ node: String) -> [String]? {
+            if state[node] == 2 { return nil }
+            if state[node] == 1 {
+                let start = path.firstIndex(of: node) ?? 0
+                return Array(path[start...]) + [node]
+            }
+            state[node] = 1
+            path.append(node)
+            for next in graph[node] ?? [] {
+                if let cycle = visit(next.name) { return cycle }
+            }
+            path.removeLast()
+            state[node] = 2
+            return nil
+        }
+        for node in graph.keys.sorted() {
+            if let cycle = visit(node) { return cycle }
+        }
+        return nil
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect: "section closed with the wrong name"
+        case .unfinishedName: "unfinished tag"
+        case .expectedSectionEnd: "section is never closed"
+        case .invalidSetDelimiter: "invalid set-delimiter tag"
+        default: "\(error)"
+        }
+    }
+}

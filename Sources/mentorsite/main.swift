@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import MentorCore
+import SiteGenerator
+
+/// Options every command shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Site configuration file.", valueName: "FILE"))
+    var config: String?
+
+    /// The configuration, with command-line paths laid over it.
+    func load() throws -> SiteConfig {
+        try SiteConfig.load(path: config ?? ProcessInfo.processInfo.environment["MENTORSITE_CONFIG"])
+    }
+
+    var path: String { config ?? ProcessInfo.processInfo.environment["MENTORSITE_CONFIG"] ?? SiteConfig.fileName }
+}
+
+@main
+struct MentorSite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mentorsite",
+        abstract: "Builds the mentor directory site and serves its booking.",
+        discussion: "Settings come from mentorsite.yml in the current folder (or --config); flags override them.",
+        subcommands: [Import.self, Build.self, Serve.self, Check.self])
+}
+
+/// Prints a failure once to stderr and exits non-zero.
+func fail(_ error: Any) -> Never {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    Foundation.exit(1)
+}
+
+func say(_ line: String) {
+    print(line)
+}
+
+extension MentorSite {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reads content/mentors/*.md into the database (profile sync).")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: ArgumentHelp("Content folder.", valueName: "DIR")) var content: String?
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+
+        func run() throws {
+            do {
+                var config = try options.load()
+                if let content { config.contentPath = content; config.root = "." }
+                if let db { config.databasePath = db }
+                let report = try Generator(config: config).importContent()
+                say("Imported \(config.content) into \(config.database): \(report.inserted.count) new, \(report.updated.count) updated, \(report.unchanged) unchanged, \(report.deactivated.count) removed")
+                for (old, new) in report.renamed.sorted(by: { $0.key < $1.key }) {
+                    say("  /mentors/\(old)/ now redirects to /mentors/\(new)/")
+                }
+            } catch { fail(error) }
+        }
+    }
+
+    struct Build: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Renders the site from the database into the output folder.")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Option(help: ArgumentHelp("Content folder (for pages/).", valueName: "DIR")) var content: String?
+        @Option(help: ArgumentHelp("Templates folder.", valueName: "DIR")) var templates: String?
+        @Option(help: ArgumentHelp("Output folder.", valueName: "DIR")) var output: String?
+        @Option(name: .customLong("base-url"), help: ArgumentHelp("Absolute URL of the site.", valueName: "URL")) var baseURL: String?
+        @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
+
+        func run() throws {
+            do {
+                var config = try options.load()
+                if let db { config.databasePath = db }
+                if let content { config.contentPath = content }
+                if let templates { config.templatesPath = templates }
+                if let output { config.outputPath = output }
+                if let baseURL {
+                    // Validate through the same rules as the file.
+                    config.baseURL = try SiteConfig.parse("base_url: \"\(baseURL)\"", file: "--base-url").baseURL
+                }
+                let start = Date()
+                let quiet = self.quiet
+                let report = try Generator(config: config, log: { if !quiet { say($0) } }).build()
+                if !quiet {
+                    let seconds = Date().timeIntervalSince(start)
+                    say("Built \(report.mentors) mentor pages (\(report.files) files) in \(String(format: "%.2f", seconds)) s")
+                }
+            } catch { fail(error) }
+        }
+    }
+
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Serves the built site and the booking CGI with lighttpd on 127.0.0.1.")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Port on 127.0.0.1.") var port: Int = 8080
+
+        func run() throws {
+            do {
+                let config = try options.load()
+                guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+                guard let lighttpd = LocalServer.findLighttpd() else {
+                    throw ValidationError("lighttpd is not installed; install it with `apt-get install lighttpd` (or run `make run`)")
+                }
+                guard FileManager.default.fileExists(atPath: config.output + "/index.html") else {
+                    throw ValidationError("\(config.output) has no built site; run `mentorsite build` first")
+                }
+                let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+                let cgi = (selfPath as NSString).deletingLastPathComponent + "/mentorsite-cgi"
+                let server = LocalServer(config: config, configPath: options.path, port: port, cgiExecutable: cgi)
+                let stateFolder = config.resolve(".mentorsite")
+                try FileManager.default.createDirectory(atPath: stateFolder, withIntermediateDirectories: true)
+                let confPath = stateFolder + "/lighttpd.conf"
+                try server.lighttpdConfig(redirects: server.builtRedirects()).write(toFile: confPath, atomically: true, encoding: .utf8)
+                say("Serving \(config.output) and booking at http://127.0.0.1:\(port)/ (lighttpd, Ctrl-C stops)")
+                fflush(nil)
+                let arguments = [lighttpd, "-D", "-f", confPath]
+                let argv = arguments.map { strdup($0) } + [nil]
+                execv(lighttpd, argv)
+                throw ValidationError("cannot start \(lighttpd): \(String(cString: strerror(errno)))")
+            } catch let error as ValidationError {
+                fail(error.message)
+            } catch { fail(error) }
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validates content, templates and database; exits 1 on errors.")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: ArgumentHelp("Content folder.", valueName: "DIR")) var content: String?
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+
+        func run() throws {
+            let report: Generator.CheckReport
+            do {
+                var config = try options.load()
+                if let content { config.contentPath = content }
+                if let db { config.databasePath = db }
+                report = Generator(config: config).check()
+            } catch { fail(error) }
+            if !report.completeness.isEmpty {
+                say("Profile completeness:")
+                for item in report.completeness {
+                    let missing = item.result.missing.isEmpty ? "complete" : "missing " + item.result.missing.joined(separator: ", ")
+                    say("  \(String(repeating: " ", count: max(0, 4 - String(item.result.percent).count)))\(item.result.percent)%  \(item.sourcePath) (\(item.name)): \(missing)")
+                }
+            }
+            for diagnostic in report.diagnostics {
+                FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))
+            }
+            let errors = report.diagnostics.filter { $0.severity == .error }.count
+            let warnings = report.diagnostics.count - errors
+            say("\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings")")
+            if report.hasErrors { throw ExitCode(1) }
+        }
+    }
+}
+
