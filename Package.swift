@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(
             name: "SiteGeneratorTests",
             dependencies: ["SiteGenerator", "MentorCore"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -48,6 +48,7 @@ public struct SiteConfig: Equatable, Sendable {
     /// Parses the text of a configuration file, reporting every problem at once.
     public static func parse(_ text: String, file: String) throws -> SiteConfig {
         var reader = YAMLReader(file: file, text: text)
+        if reader.isUnreadable { throw Diagnostics(reader.diagnostics) }
         reader.rejectUnknownKeys(keys)
         var config = SiteConfig()
         if let value = reader.string("site_name") { config.siteName = value }

@@ -7,6 +7,9 @@ public struct YAMLReader {
     /// Added to Yams' line numbers (front matter starts after the `---` line).
     public let lineOffset: Int
     public private(set) var diagnostics: [Diagnostic] = []
+    /// True when the text is not valid YAML (or not a mapping): other checks would only
+    /// add noise, so callers report this alone.
+    public private(set) var isUnreadable = false
     private let mapping: [(key: String, value: Node, line: Int)]
     /// Prepended to field names in diagnostics, e.g. `education[0].`.
     private let prefix: String
@@ -25,12 +28,15 @@ public struct YAMLReader {
                     }
                 } else {
                     diagnostics.append(Diagnostic(file: file, line: (root.mark?.line ?? 1) + lineOffset, message: "expected a mapping of keys to values"))
+                    isUnreadable = true
                 }
             }
         } catch let error as YamlError {
             diagnostics.append(Self.diagnostic(for: error, file: file, lineOffset: lineOffset))
+            isUnreadable = true
         } catch {
             diagnostics.append(Diagnostic(file: file, line: lineOffset + 1, message: "invalid YAML: \(error)"))
+            isUnreadable = true
         }
         var seen = Set<String>()
         for pair in pairs where !seen.insert(pair.0).inserted {

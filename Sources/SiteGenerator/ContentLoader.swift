@@ -106,6 +106,7 @@ public enum ContentLoader {
             let document: FrontMatter
             do { document = try FrontMatter.split(text, file: path) } catch { diagnostics.append(error); continue }
             var yaml = YAMLReader(file: path, text: document.yaml, lineOffset: document.yamlLineOffset)
+            if yaml.isUnreadable { diagnostics += yaml.diagnostics; continue }
             yaml.rejectUnknownKeys(["title", "description", "slug"])
             let title = yaml.string("title", required: true)
             let description = yaml.string("description")

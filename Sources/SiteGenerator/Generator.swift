@@ -7,6 +7,8 @@ public struct Generator {
     public var config: SiteConfig
     /// Receives progress lines such as `[2/3] Render 1000 mentors`.
     public var log: (String) -> Void
+    /// The time written as `created_at`/`updated_at` on import (`SOURCE_DATE_EPOCH` aware).
+    public var now: () -> String = { Timestamp.now() }
 
     public init(config: SiteConfig, log: @escaping (String) -> Void = { _ in }) {
         self.config = config
@@ -26,7 +28,7 @@ public struct Generator {
         }
         let database = try MentorDatabase(path: config.database, create: true)
         do {
-            return try database.sync(content.mentors)
+            return try database.sync(content.mentors, now: now())
         } catch StoreError.slugTaken(let slug, let sourcePath, let owner) {
             throw GeneratorError(stage: .load, file: config.content + "/" + sourcePath, field: "slug",
                                  message: "\"\(slug)\" is already used by \(config.content)/\(owner)")

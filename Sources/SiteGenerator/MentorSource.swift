@@ -23,6 +23,7 @@ public enum MentorSource {
             return .failure(Diagnostics([error]))
         }
         var yaml = YAMLReader(file: file, text: document.yaml, lineOffset: document.yamlLineOffset)
+        if yaml.isUnreadable { return .failure(Diagnostics(yaml.diagnostics)) }
         yaml.rejectUnknownKeys(keys)
 
         let name = yaml.string("name", required: true)

@@ -1,0 +1,34 @@
+import Testing
+@testable import MentorCore
+
+@Suite struct SiteConfigTests {
+    @Test func readsSettingsAndKeepsDefaults() throws {
+        let config = try SiteConfig.parse("site_name: Calm\nbase_url: https://example.org/sub/\n", file: "m.yml")
+        #expect(config.siteName == "Calm")
+        #expect(config.baseURL == "https://example.org/sub")
+        #expect(config.bookingURL == "/cgi-bin/book")
+        #expect(config.databasePath == "site.sqlite")
+    }
+
+    @Test func reportsEveryProblemWithItsLine() {
+        let text = "site_name: Calm\nbase_ur: x\nbase_url: ftp://x\ndefault_currency: usd\n"
+        #expect(throws: Diagnostics([
+            Diagnostic(file: "m.yml", line: 2, field: "base_ur", message: "unknown key (did you mean \"base_url\"?)"),
+            Diagnostic(file: "m.yml", line: 3, field: "base_url", message: "\"ftp://x\" is not an absolute http(s) URL"),
+            Diagnostic(file: "m.yml", line: 4, field: "default_currency", message: "\"usd\" is not an ISO 4217 code such as USD"),
+        ])) {
+            try SiteConfig.parse(text, file: "m.yml")
+        }
+    }
+
+    @Test func reportsYAMLSyntaxErrors() {
+        #expect(throws: Diagnostics.self) { try SiteConfig.parse("site_name: [unclosed\n", file: "m.yml") }
+    }
+
+    @Test func resolvesPathsAgainstTheConfigFolder() {
+        var config = SiteConfig()
+        config.root = "/srv/site"
+        #expect(config.database == "/srv/site/site.sqlite")
+        #expect(config.resolve("/abs/x") == "/abs/x")
+    }
+}

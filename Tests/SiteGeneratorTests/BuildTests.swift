@@ -1,0 +1,221 @@
+import Foundation
+import MentorCore
+import Testing
+@testable import SiteGenerator
+
+@Suite struct GoldenSiteTests {
+    /// Builds the `basic` fixture and compares every file with `Fixtures/basic/expected`,
+    /// failing on any missing, extra or different file. `UPDATE_GOLDEN=1 swift test`
+    /// rewrites the golden files; review the diff before committing it.
+    @Test func buildMatchesTheGoldenFiles() throws {
+        let (site, config) = makeSite(content: "basic")
+        defer { withExtendedLifetime(site) {} }
+        _ = try generator(config).importContent()
+        _ = try generator(config).build()
+        let expected = Paths.fixtures + "/basic/expected"
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            copyFolder(config.output, to: expected)
+            try? FileManager.default.removeItem(atPath: expected + "/" + OutputWriter.marker)
+        }
+        let built = site.files(under: "public").filter { $0 != OutputWriter.marker }
+        let golden = TemporaryFolderView(path: expected).files()
+        #expect(built == golden, "files differ from the golden set")
+        for file in built where golden.contains(file) {
+            let actual = FileManager.default.contents(atPath: config.output + "/" + file)
+            let wanted = FileManager.default.contents(atPath: expected + "/" + file)
+            #expect(actual == wanted, "\(file) differs from its golden file")
+        }
+    }
+}
+
+/// Lists files of a folder that the test does not own.
+struct TemporaryFolderView {
+    let path: String
+    func files() -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return [] }
+        var result: [String] = []
+        while let item = enumerator.nextObject() as? String {
+            if (enumerator.fileAttributes?[.type] as? FileAttributeType) != .typeDirectory { result.append(item) }
+        }
+        return result.sorted()
+    }
+}
+
+@Suite struct BuildTests {
+    @Test func escapesEveryFrontMatterValueAndDropsUnsafeMarkdown() throws {
+        let (site, config) = makeSite(content: "basic")
+        defer { withExtendedLifetime(site) {} }
+        _ = try generator(config).importContent()
+        _ = try generator(config).build()
+        let bo = try #require(site.read("public/mentors/bo-script-alert-1-script/index.html"))
+        #expect(!bo.contains("<script>alert"))
+        #expect(bo.contains("Bo &lt;script&gt;alert(1)&lt;/script&gt;"))
+        let ana = try #require(site.read("public/mentors/ana-alvarez-2/index.html"))
+        #expect(!ana.contains("<script>alert"))
+        #expect(!ana.contains("javascript:"))
+        #expect(ana.contains("Clinic &lt;b&gt;"))
+        #expect(ana.contains("Counsellor &amp; &quot;Coach&quot;"))
+        #expect(ana.components(separatedBy: "<h1").count == 2)
+        #expect(ana.contains("<h2>Welcome</h2>"))
+    }
+
+    @Test func aSecondBuildRewritesNothing() throws {
+        let (site, config) = makeSite(content: "basic")
+        defer { withExtendedLifetime(site) {} }
+        _ = try generator(config).importContent()
+        let first = try generator(config).build()
+        #expect(first.write.unchanged == 0)
+        let second = try generator(config).build()
+        #expect(second.write.written.isEmpty)
+        #expect(second.write.removed.isEmpty)
+    }
+
+    @Test func removedMentorsLoseTheirPagesAndRenamedOnesRedirect() throws {
+        let (site, config) = makeSite(content: "basic")
+        defer { withExtendedLifetime(site) {} }
+        _ = try generator(config).importContent()
+        _ = try generator(config).build()
+        try FileManager.default.removeItem(atPath: config.content + "/mentors/ana-again.md")
+        site.write("content/mentors/bo.md", "---\nname: Bo Berg\nspecialty: Grief\n---\nBio.\n")
+        _ = try generator(config).importContent()
+        let report = try generator(config).build()
+        #expect(report.write.removed.contains("mentors/ana-alvarez/index.html"))
+        #expect(site.read("public/mentors/bo-berg/index.html") != nil)
+        let redirect = try #require(site.read("public/mentors/bo-script-alert-1-script/index.html"))
+        #expect(redirect.contains(#"<meta http-equiv="refresh" content="0; url=/mentors/bo-berg/">"#))
+        #expect(site.read("public/_redirects") == "/mentors/bo-script-alert-1-script/ /mentors/bo-berg/ 301\n")
+        #expect(site.read("public/redirects.nginx.map")?.contains("/mentors/bo-script-alert-1-script/ /mentors/bo-berg/;") == true)
+    }
+
+    @Test func brokenTemplatesStopTheBuildAndKeepThePreviousSite() throws {
+        let (site, config) = makeSite(content: "basic")
+        defer { withExtendedLifetime(site) {} }
+        _ = try generator(config).importContent()
+        _ = try generator(config).build()
+        let before = site.files(under: "public")
+        let page = site.read("public/index.html")
+        site.write("templates/mentor.mustache", "{{<layout}}\n{{$body}}\n{{#mentor}}\n{{/layout}}\n")
+        #expect(throws: GeneratorError.self) { try generator(config).build() }
+        #expect(site.files(under: "public") == before)
+        #expect(site.read("public/index.html") == page)
+    }
+
+    @Test func brokenContentStopsTheImportAndWritesNothing() throws {
+        let (site, config) = makeSite(content: "basic")
+        defer { withExtendedLifetime(site) {} }
+        _ = try generator(config).importContent()
+        site.write("content/mentors/zed.md", "---\nname: Zed\ntimezone: Mars/Olympus\n---\n")
+        site.write("content/mentors/ana.md", "---\nname: Ana Changed\n---\n")
+        #expect(throws: GeneratorError(stage: .load, diagnostics: [
+            Diagnostic(file: config.content + "/mentors/zed.md", line: 3, field: "timezone", message: "\"Mars/Olympus\" is not an IANA time zone such as Africa/Nairobi"),
+        ])) {
+            try generator(config).importContent()
+        }
+        let database = try MentorDatabase(path: config.database, create: false)
+        #expect(try database.mentors().map(\.profile.name).contains("Ana Álvarez"))
+    }
+
+    @Test func refusesOversizedAndNonUTF8Files() throws {
+        let (site, config) = makeSite(content: "basic")
+        site.write("content/mentors/huge.md", "---\nname: Huge\n---\n" + String(repeating: "word ", count: 60_000))
+        try Data([0x2d, 0x2d, 0x2d, 0x0a, 0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x0a]).write(to: URL(fileURLWithPath: config.content + "/mentors/latin1.md"))
+        do {
+            _ = try generator(config).importContent()
+            Issue.record("import should fail")
+        } catch let error as GeneratorError {
+            #expect(error.diagnostics.map(\.description) == [
+                config.content + "/mentors/huge.md: file is 292 KiB; the limit is 256 KiB",
+                config.content + "/mentors/latin1.md:2: is not valid UTF-8 text",
+            ])
+        }
+        #expect(!FileManager.default.fileExists(atPath: config.database))
+    }
+
+    @Test func buildWithoutADatabaseSaysWhatToDo() {
+        let (site, config) = makeSite(content: "basic")
+        defer { withExtendedLifetime(site) {} }
+        #expect(throws: StoreError.missingDatabase(path: config.database)) { try generator(config).build() }
+    }
+
+    @Test func writesASitemapIndexPastTheLimit() {
+        var config = SiteConfig()
+        config.baseURL = "https://x.example"
+        let mentors = (0..<3).map { i in
+            Mentor(id: "\(i)", sourcePath: "m\(i).md", slug: "m\(i)", previousSlugs: [], profile: MentorProfile(name: "M\(i)"), createdAt: "2026-01-0\(i + 1)T00:00:00Z", updatedAt: "2026-01-0\(i + 1)T00:00:00Z")
+        }
+        let site = Site(config: config, mentors: mentors, pages: [])
+        let renderer = SiteRenderer(site: site, templates: try! TemplateSet.load(from: Paths.templates))
+        let urls = URLs(config: config)
+        #expect(renderer.sitemapEntries(urls).count == 4)
+        let single = renderer.sitemaps(urls)
+        #expect(single.map(\.path) == ["sitemap.xml"])
+        #expect(String(decoding: single[0].contents, as: UTF8.self).contains("<url><loc>https://x.example/mentors/m2/</loc><lastmod>2026-01-03</lastmod></url>"))
+    }
+}
+
+@Suite struct TemplateSetTests {
+    func templates(_ files: [String: String]) -> TemporaryFolder {
+        let folder = TemporaryFolder()
+        for name in TemplateSet.required { folder.write("\(name).mustache", "ok") }
+        for (name, text) in files { folder.write(name, text) }
+        return folder
+    }
+
+    @Test func reportsSyntaxErrorsWithLineAndColumn() {
+        let folder = templates(["mentor.mustache": "line one\n{{#mentor}}\n{{/other}}\n"])
+        #expect(throws: GeneratorError(stage: .load, diagnostics: [
+            Diagnostic(file: folder.path + "/mentor.mustache", line: 3, message: "column 4: section closed with the wrong name: {{/other}}"),
+        ])) {
+            try TemplateSet.load(from: folder.path)
+        }
+    }
+
+    @Test func reportsMissingPartialsAndTemplates() throws {
+        let folder = templates(["page.mustache": "{{>missing}}"])
+        try FileManager.default.removeItem(atPath: folder.path + "/404.mustache")
+        #expect(throws: GeneratorError(stage: .load, diagnostics: [
+            Diagnostic(file: folder.path + "/404.mustache", message: "missing template"),
+            Diagnostic(file: folder.path + "/page.mustache", line: 1, message: "uses partial \"missing\", but there is no missing.mustache"),
+        ])) {
+            try TemplateSet.load(from: folder.path)
+        }
+    }
+
+    @Test func refusesPartialLoops() {
+        let folder = templates(["a.mustache": "{{>b}}", "b.mustache": "x\n{{> a }}"])
+        #expect(throws: GeneratorError(stage: .load, diagnostics: [
+            Diagnostic(file: folder.path + "/a.mustache", message: "partials include each other in a loop: a → b → a"),
+        ])) {
+            try TemplateSet.load(from: folder.path)
+        }
+    }
+}
+
+@Suite struct OutputWriterTests {
+    @Test func writesOnlyChangedFilesAndRemovesStaleOnes() throws {
+        let folder = TemporaryFolder()
+        let writer = OutputWriter(folder: folder.path + "/out")
+        let first = try writer.write([OutputFile(path: "a/index.html", text: "A"), OutputFile(path: "b.txt", text: "B")])
+        #expect(first.written.sorted() == [OutputWriter.marker, "a/index.html", "b.txt"])
+        let second = try writer.write([OutputFile(path: "a/index.html", text: "A2")])
+        #expect(second.written == ["a/index.html"])
+        #expect(second.removed == ["b.txt"])
+        #expect(folder.read("out/a/index.html") == "A2")
+    }
+
+    @Test func refusesToCleanAFolderItDidNotWrite() {
+        let folder = TemporaryFolder()
+        folder.write("out/important.doc", "mine")
+        #expect(throws: GeneratorError(stage: .write, file: folder.path + "/out", message: "holds files that mentorsite did not write (e.g. important.doc); empty it or choose another --output")) {
+            try OutputWriter(folder: folder.path + "/out").write([OutputFile(path: "index.html", text: "x")])
+        }
+        #expect(folder.read("out/important.doc") == "mine")
+    }
+
+    @Test func keepsTheGitignoreOfTheOutputFolder() throws {
+        let folder = TemporaryFolder()
+        folder.write("out/.gitignore", "*\n!.gitignore\n")
+        _ = try OutputWriter(folder: folder.path + "/out").write([OutputFile(path: "index.html", text: "x")])
+        #expect(folder.read("out/.gitignore") == "*\n!.gitignore\n")
+    }
+}
