@@ -73,7 +73,9 @@ public struct LocalServer {
         if !redirects.isEmpty {
             text += "url.redirect-code = 301\nurl.redirect = (\n"
             for redirect in redirects {
-                let pattern = "^" + NSRegularExpression.escapedPattern(for: redirect.from) + "$"
+                // Slug paths hold only letters, digits, hyphens and slashes: nothing to escape.
+                guard redirect.from.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "/" }) else { continue }
+                let pattern = "^" + redirect.from + "$"
                 text += "  \(quote(pattern)) => \(quote(redirect.to)),\n"
             }
             text += ")\n"
