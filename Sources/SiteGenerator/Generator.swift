@@ -43,23 +43,44 @@ public struct Generator {
         public var write: OutputWriter.Report
     }
 
-    public func build() throws -> BuildReport {
+    /// - Parameter force: render everything even when the inputs did not change.
+    public func build(force: Bool = false) throws -> BuildReport {
+        let start = Date()
         log("[1/3] Load \(config.database), \(config.content)/pages and \(config.templates)")
         let database = try MentorDatabase(path: config.database, create: false)
+        let fingerprint = try database.wrap { try BuildFingerprint.compute(config: config, database: database) }
+        let writer = OutputWriter(folder: config.output)
+        if !force && writer.isUpToDate(fingerprint: fingerprint) {
+            let count = writer.recordedFileCount()
+            log("      nothing changed since the last build; use --force to render anyway")
+            log("      0 written, \(count + 1) unchanged, 0 removed")
+            var report = OutputWriter.Report()
+            report.unchanged = count + 1
+            return BuildReport(mentors: try database.connection.scalarInt("SELECT count(*) FROM mood_mentor_profiles WHERE is_active = 1") ?? 0,
+                               files: count, write: report)
+        }
         let mentors = try database.mentors()
         var diagnostics: [Diagnostic] = []
         let pages = ContentLoader.loadPages(from: config.content + "/pages", diagnostics: &diagnostics)
         if !diagnostics.isEmpty { throw GeneratorError(stage: .load, diagnostics: diagnostics) }
         let templates = try TemplateSet.load(from: config.templates)
         let site = Site(config: config, mentors: mentors, pages: pages)
+        log("      \(seconds(since: start)) s")
 
+        var stageStart = Date()
         log("[2/3] Render \(site.mentors.count) mentors, \(site.specialties.count) specialties, \(site.pages.count) pages")
         let files = try SiteRenderer(site: site, templates: templates).render()
+        log("      \(seconds(since: stageStart)) s")
+        stageStart = Date()
 
         log("[3/3] Write \(files.count) files to \(config.output)")
-        let report = try OutputWriter(folder: config.output).write(files)
-        log("      \(report.written.count) written, \(report.unchanged) unchanged, \(report.removed.count) removed")
+        let report = try writer.write(files, fingerprint: fingerprint)
+        log("      \(report.written.count) written, \(report.unchanged) unchanged, \(report.removed.count) removed, \(seconds(since: stageStart)) s")
         return BuildReport(mentors: site.mentors.count, files: files.count, write: report)
+    }
+
+    func seconds(since start: Date) -> String {
+        String(format: "%.2f", Date().timeIntervalSince(start))
     }
 
     // MARK: check

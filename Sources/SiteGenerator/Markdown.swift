@@ -67,20 +67,33 @@ public enum Markdown {
         cmark_node_free(image)
     }
 
-    /// Collapses runs of whitespace to one space and trims the ends.
+    /// Collapses runs of whitespace (ASCII whitespace and no-break spaces) to one space
+    /// and trims the ends. Works on UTF-8 bytes: this runs over every bio.
     static func collapse(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
         var pendingSpace = false
-        for character in text {
-            if character.isWhitespace {
-                pendingSpace = !result.isEmpty
+        var utf8 = text.utf8.makeIterator()
+        var lookahead: UInt8? = utf8.next()
+        while let byte = lookahead {
+            lookahead = utf8.next()
+            let isSpace: Bool
+            if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+                isSpace = true
+            } else if byte == 0xC2, lookahead == 0xA0 {
+                lookahead = utf8.next()  // U+00A0 NO-BREAK SPACE
+                isSpace = true
             } else {
-                if pendingSpace { result.append(" ") }
+                isSpace = false
+            }
+            if isSpace {
+                pendingSpace = !bytes.isEmpty
+            } else {
+                if pendingSpace { bytes.append(0x20) }
                 pendingSpace = false
-                result.append(character)
+                bytes.append(byte)
             }
         }
-        return result
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import MentorCore
 
 /// The only code that touches the output folder. Writes each file atomically (temporary
@@ -21,7 +22,37 @@ public struct OutputWriter {
         self.folder = folder
     }
 
-    public func write(_ files: [OutputFile]) throws(GeneratorError) -> Report {
+    /// The marker's text: what it is, the build's fingerprint, and the size of every file
+    /// the build wrote (checked before a rebuild is skipped).
+    static func markerText(fingerprint: String?, files: [OutputFile]) -> String {
+        var text = "This folder is written by `mentorsite build`; files in it may be replaced or removed.\n"
+        guard let fingerprint else { return text }
+        text += "fingerprint \(fingerprint)\n"
+        for file in files { text += "\(file.contents.count) \(file.path)\n" }
+        return text
+    }
+
+    /// True when the last build had this fingerprint and all its files are still there
+    /// with their sizes: then nothing needs rendering.
+    public func isUpToDate(fingerprint: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: folder + "/" + Self.marker) else { return false }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        guard lines.count >= 2, lines[1] == "fingerprint \(fingerprint)" else { return false }
+        for line in lines.dropFirst(2) {
+            guard let space = line.firstIndex(of: " "), let size = Int(line[..<space]) else { return false }
+            var info = stat()
+            guard stat(folder + "/" + line[line.index(after: space)...], &info) == 0, Int(info.st_size) == size else { return false }
+        }
+        return true
+    }
+
+    /// Counts the files a skipped build would have left unchanged.
+    public func recordedFileCount() -> Int {
+        guard let data = FileManager.default.contents(atPath: folder + "/" + Self.marker) else { return 0 }
+        return max(0, String(decoding: data, as: UTF8.self).split(separator: "\n").count - 2)
+    }
+
+    public func write(_ files: [OutputFile], fingerprint: String? = nil) throws(GeneratorError) -> Report {
         let manager = FileManager.default
         do {
             try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -37,7 +68,7 @@ public struct OutputWriter {
             throw GeneratorError(stage: .write, file: folder, message: "the output folder is not writable")
         }
         var all = files
-        all.append(OutputFile(path: Self.marker, text: "This folder is written by `mentorsite build`; files in it may be replaced or removed.\n"))
+        all.append(OutputFile(path: Self.marker, text: Self.markerText(fingerprint: fingerprint, files: files)))
 
         let folder = self.folder
         let results = parallelMap(all) { file -> Result<Bool, GeneratorError> in
@@ -63,25 +94,73 @@ public struct OutputWriter {
                 throw GeneratorError(stage: .write, file: folder + "/" + stale, message: "cannot remove a stale file: \(reason(error))")
             }
         }
-        removeEmptyFolders()
+        removeEmptyFolders(above: report.removed)
         return report
     }
 
     /// Writes a file unless it already holds exactly these bytes. Returns whether it wrote.
     static func writeIfChanged(_ file: OutputFile, in folder: String) -> Result<Bool, GeneratorError> {
         let path = folder + "/" + file.path
-        if let current = FileManager.default.contents(atPath: path), current.count == file.contents.count, [UInt8](current) == file.contents {
+        var info = stat()
+        let exists = stat(path, &info) == 0
+        if exists, Int(info.st_size) == file.contents.count,
+           let current = FileManager.default.contents(atPath: path), current.elementsEqual(file.contents) {
             return .success(false)
         }
         let directory = (path as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            // Data.write(.atomic) writes a temporary file beside the target and renames it,
-            // so readers and a crash never see half a page.
-            try Data(file.contents).write(to: URL(fileURLWithPath: path), options: .atomic)
-            return .success(true)
-        } catch {
-            return .failure(GeneratorError(stage: .write, file: path, message: "cannot write: \(reason(error))"))
+        if !exists, mkdir(directory, 0o755) != 0, errno != EEXIST {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                return .failure(GeneratorError(stage: .write, file: path, message: "cannot create the folder: \(reason(error))"))
+            }
+        }
+        let failure = exists ? replace(path, in: directory, with: file.contents) : create(path, in: directory, with: file.contents)
+        if failure != 0 {
+            return .failure(GeneratorError(stage: .write, file: path, message: "cannot write: \(String(cString: strerror(failure)))"))
+        }
+        return .success(true)
+    }
+
+    /// A new file: created with `O_EXCL` and written in place (one directory operation;
+    /// on ext4, `O_TMPFILE` measured slower because of its orphan-list journalling). A
+    /// failed write removes the partial file. A file that appeared meanwhile is replaced.
+    static func create(_ path: String, in directory: String, with contents: [UInt8]) -> Int32 {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            return errno == EEXIST ? replace(path, in: directory, with: contents) : errno
+        }
+        var failure = writeAll(descriptor, contents)
+        if close(descriptor) != 0 && failure == 0 { failure = errno }
+        if failure != 0 { unlink(path) }
+        return failure
+    }
+
+    /// Replaces a file atomically: a temporary file beside it, then rename(2), so readers
+    /// and a crash never see half a page. No fsync: the next build rewrites a lost page.
+    static func replace(_ path: String, in directory: String, with contents: [UInt8]) -> Int32 {
+        let temporary = directory + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return errno }
+        var failure = writeAll(descriptor, contents)
+        if close(descriptor) != 0 && failure == 0 { failure = errno }
+        if failure == 0 && rename(temporary, path) != 0 { failure = errno }
+        if failure != 0 { unlink(temporary) }
+        return failure
+    }
+
+    static func writeAll(_ descriptor: Int32, _ contents: [UInt8]) -> Int32 {
+        contents.withUnsafeBytes { buffer -> Int32 in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return 0
         }
     }
 
@@ -96,17 +175,18 @@ public struct OutputWriter {
         return files
     }
 
-    func removeEmptyFolders() {
-        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return }
-        var folders: [String] = []
-        while let path = enumerator.nextObject() as? String {
-            if let type = enumerator.fileAttributes?[.type] as? FileAttributeType, type == .typeDirectory { folders.append(path) }
-        }
-        for path in folders.sorted(by: { $0.count > $1.count }) {
-            let full = folder + "/" + path
-            if (try? FileManager.default.contentsOfDirectory(atPath: full))?.isEmpty == true {
-                try? FileManager.default.removeItem(atPath: full)
+    /// Removes folders left empty by removed files, deepest first.
+    func removeEmptyFolders(above removed: [String]) {
+        var candidates = Set<String>()
+        for path in removed {
+            var folderPath = (path as NSString).deletingLastPathComponent
+            while !folderPath.isEmpty {
+                candidates.insert(folderPath)
+                folderPath = (folderPath as NSString).deletingLastPathComponent
             }
+        }
+        for path in candidates.sorted(by: { $0.count > $1.count }) {
+            rmdir(folder + "/" + path)  // fails, harmlessly, unless the folder is empty
         }
     }
 }

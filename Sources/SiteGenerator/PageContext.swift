@@ -3,18 +3,27 @@ import MentorCore
 /// Builds the values templates see. Templates get these purpose-built dictionaries, never
 /// database records; every string is escaped by Mustache's `{{…}}` except the rendered
 /// bio and the JSON-LD, which the generator made safe itself.
-struct PageContext {
+/// Read-only after `init`, so sharing it between render threads is safe.
+struct PageContext: @unchecked Sendable {
     let site: Site
     let urls: URLs
     let assets: [String: String]
+    /// The `site` values, the same on every page: built once.
+    let siteValues: [String: Any]
 
     init(site: Site, assets: [String: String]) {
         self.site = site
         self.urls = URLs(config: site.config)
         self.assets = assets
+        self.siteValues = Self.siteValues(site: site, urls: urls)
     }
 
-    var siteValues: [String: Any] {
+    /// A copy with its own `siteValues`, for one render thread.
+    func privateCopy() -> PageContext {
+        PageContext(site: site, assets: assets)
+    }
+
+    static func siteValues(site: Site, urls: URLs) -> [String: Any] {
         [
             "name": site.config.siteName,
             "tagline": site.config.tagline,
@@ -37,8 +46,8 @@ struct PageContext {
             "og_type": type,
             "noindex": noindex,
         ]
-        if let image { page["image"] = urls.absolute(image) }
-        if let jsonLD { page["json_ld"] = jsonLD }
+        page.set("image", image.map(urls.absolute))
+        page.set("json_ld", jsonLD)
         var context: [String: Any] = ["site": siteValues, "assets": assets, "page": page]
         for (key, value) in extra { context[key] = value }
         return context
@@ -48,26 +57,34 @@ struct PageContext {
 
     func avatar(for mentor: Mentor) -> [String: Any] {
         let src = mentor.profile.avatarURL ?? urls.mentor(mentor.slug) + "avatar.svg"
-        return ["src": src, "alt": "Portrait of \(mentor.profile.name)", "width": 160, "height": 160]
+        return ["src": src, "alt": "Portrait of \(mentor.profile.name)", "width": "160", "height": "160"]
     }
 
+    /// The values of a mentor card (directory, specialty pages and the profile's header).
+    /// Optional values come with a `has_…` flag: a section on a Bool costs the renderer far
+    /// less than a section on a string, which it pushes and reflects on.
     func card(for mentor: Mentor, excerpt: String) -> [String: Any] {
         let p = mentor.profile
         var card: [String: Any] = [
             "name": p.name,
             "url": urls.mentor(mentor.slug),
             "avatar": avatar(for: mentor),
-            "specialties": p.allSpecialties.prefix(3).map { ["name": $0, "url": urls.specialty(Slug.make(from: $0))] as [String: Any] },
+            "specialties": p.allSpecialties.prefix(3).map { ["name": $0, "url": urls.specialty(specialtySlug($0))] as [String: Any] },
             "excerpt": excerpt,
             "booking_href": urls.bookingLink(mentor.slug),
         ]
-        if !p.languages.isEmpty { card["languages"] = p.languages.joined(separator: ", ") }
-        if let title = p.title { card["title"] = title }
-        if let location = p.location { card["location"] = location }
-        if let rate = p.hourlyRate { card["rate"] = "\(rate.formatted) / hour" }
-        if let rating = p.rating { card["rating"] = formatRating(rating) }
-        if let count = p.reviewCount, count > 0 { card["review_count"] = count }
+        card.set("languages", p.languages.isEmpty ? nil : p.languages.joined(separator: ", "))
+        card.set("title", p.title)
+        card.set("location", p.location)
+        card.set("rate", p.hourlyRate.map { "\($0.formatted) / hour" })
+        card.set("rating", p.rating.map(formatRating))
+        card.set("review_count", p.reviewCount.flatMap { $0 > 0 ? String($0) : nil })
         return card
+    }
+
+    /// Specialty slugs, made once per build (ICU transliteration is not free).
+    func specialtySlug(_ name: String) -> String {
+        site.specialtySlugs[name] ?? Slug.make(from: name)
     }
 
     func formatRating(_ rating: Double) -> String {
@@ -84,7 +101,8 @@ struct PageContext {
         }
     }
 
-    func mentorPage(_ mentor: Mentor, bio: Markdown.Rendered) -> [String: Any] {
+    /// - Parameter card: the mentor's card values, when already built for the listings.
+    func mentorPage(_ mentor: Mentor, bio: Markdown.Rendered, card cardValues: [String: Any]? = nil) -> [String: Any] {
         let p = mentor.profile
         let path = urls.mentor(mentor.slug)
         let lead = [p.name, p.title].compactMap { $0 }.joined(separator: ", ") + (p.location.map { " in \($0)." } ?? ".")
@@ -92,19 +110,19 @@ struct PageContext {
         let title = [p.name, p.title].compactMap { $0 }.joined(separator: " – ") + " | " + site.config.siteName
         let avatar = avatar(for: mentor)
         let primary = p.allSpecialties.first
-        var mentorValues = card(for: mentor, excerpt: description)
+        var mentorValues = cardValues ?? card(for: mentor, excerpt: description)
         mentorValues["bio_html"] = bio.html
-        mentorValues["specialties"] = p.allSpecialties.map { ["name": $0, "url": urls.specialty(Slug.make(from: $0))] as [String: Any] }
+        mentorValues["specialties"] = p.allSpecialties.map { ["name": $0, "url": urls.specialty(specialtySlug($0))] as [String: Any] }
         mentorValues["languages"] = p.languages
         mentorValues["therapy_types"] = p.therapyTypes
         mentorValues["education"] = p.education.map { item -> [String: Any] in
             var value: [String: Any] = ["degree": item.degree, "institution": item.institution]
-            if let year = item.year { value["year"] = year }
+            value.set("year", item.year.map(String.init))
             return value
         }
         mentorValues["experience"] = p.experience.map { item -> [String: Any] in
             var value: [String: Any] = ["title": item.title, "place": item.place]
-            if let duration = item.duration { value["duration"] = duration }
+            value.set("duration", item.duration)
             return value
         }
         mentorValues["availability"] = availability(for: p)
@@ -112,12 +130,10 @@ struct PageContext {
             mentorValues["timezone"] = zone
             mentorValues["timezone_city"] = zone.split(separator: "/").last.map { $0.replacingOccurrences(of: "_", with: " ") } ?? zone
         }
-        mentorValues["session_minutes"] = p.sessionMinutes
-        if let rate = p.hourlyRate {
-            mentorValues["session_price"] = rate.forSession(minutes: p.sessionMinutes).formatted
-        }
-        if let years = p.experienceYears { mentorValues["experience_years"] = years }
-        if let gender = p.gender { mentorValues["gender"] = gender }
+        mentorValues["session_minutes"] = String(p.sessionMinutes)
+        mentorValues.set("session_price", p.hourlyRate.map { $0.forSession(minutes: p.sessionMinutes).formatted })
+        mentorValues.set("experience_years", p.experienceYears.map(String.init))
+        mentorValues.set("gender", p.gender)
         mentorValues["bookable"] = p.timezone != nil && !p.availability.isEmpty
         mentorValues["has_specialties"] = !p.allSpecialties.isEmpty
         mentorValues["has_therapy_types"] = !p.therapyTypes.isEmpty
@@ -125,10 +141,10 @@ struct PageContext {
         mentorValues["has_education"] = !p.education.isEmpty
         mentorValues["has_experience"] = !p.experience.isEmpty
         mentorValues["has_availability"] = !p.availability.isEmpty
-        let specialtyValue: [String: Any]? = primary.map { ["name": $0, "url": urls.specialty(Slug.make(from: $0))] }
+        let specialtyValue: [String: Any]? = primary.map { ["name": $0, "url": urls.specialty(specialtySlug($0))] }
 
         var breadcrumbs: [(String, String)] = [("Mentors", urls.home)]
-        if let primary { breadcrumbs.append((primary, urls.specialty(Slug.make(from: primary)))) }
+        if let primary { breadcrumbs.append((primary, urls.specialty(specialtySlug(primary)))) }
         breadcrumbs.append((p.name, path))
         let jsonLD = JSON.object([
             "@context": .string("https://schema.org"),
@@ -187,5 +203,13 @@ struct PageContext {
         items.enumerated().map { index, item in
             ["name": item.0, "url": item.1, "current": index == items.count - 1]
         }
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// Sets `key` and the flag `has_key` that templates test instead of the value.
+    mutating func set(_ key: String, _ value: String?) {
+        if let value { self[key] = value }
+        self["has_" + key] = value != nil
     }
 }

@@ -5,7 +5,8 @@ public enum SEO {
     /// A meta description from a bio's plain text: at most 160 characters, cut at a word
     /// with an ellipsis; text shorter than 50 characters is led by `lead` (who and where).
     public static func metaDescription(plainText: String, lead: String) -> String {
-        var text = Markdown.collapse(plainText)
+        // Only the start of a bio can reach the description; don't walk the rest.
+        var text = Markdown.collapse(String(plainText.unicodeScalars.prefix(descriptionRange.upperBound * 2)))
         if text.count < descriptionRange.lowerBound {
             text = text.isEmpty ? lead : lead + " " + text
         }

@@ -21,18 +21,26 @@ public struct Site: Sendable {
     public var pages: [PageSource]
     /// Old mentor URLs and where they now point.
     public var redirects: [Redirect]
+    /// Specialty name → slug, for every specialty any mentor lists.
+    public var specialtySlugs: [String: String]
 
     public init(config: SiteConfig, mentors: [Mentor], pages: [PageSource]) {
         self.config = config
         self.mentors = mentors.sorted { ($0.profile.name.lowercased(), $0.slug) < ($1.profile.name.lowercased(), $1.slug) }
         var bySlug: [String: Specialty] = [:]
+        var slugs: [String: String] = [:]
         for mentor in self.mentors {
             for name in mentor.profile.allSpecialties {
-                let slug = Slug.make(from: name)
+                let slug: String
+                if let known = slugs[name] { slug = known } else {
+                    slug = Slug.make(from: name)
+                    slugs[name] = slug
+                }
                 bySlug[slug, default: Specialty(name: name, slug: slug, mentorSlugs: [])].mentorSlugs.append(mentor.slug)
             }
         }
         self.specialties = bySlug.values.sorted { $0.slug < $1.slug }
+        self.specialtySlugs = slugs
         self.pages = pages.sorted { $0.slug < $1.slug }
         let paths = URLs(config: config)
         self.redirects = self.mentors.flatMap { mentor in

@@ -26,14 +26,23 @@ public struct SiteRenderer: Sendable {
         // Bios render once, in parallel; cards reuse their plain text.
         let bios = parallelMap(site.mentors.map(\.profile.bio)) { Markdown.render($0) }
         let bioBySlug = Dictionary(uniqueKeysWithValues: zip(site.mentors.map(\.slug), bios))
-        var cards: [String: [String: Any]] = [:]
-        for (mentor, bio) in zip(site.mentors, bios) {
-            cards[mentor.slug] = context.card(for: mentor, excerpt: excerpt(bio.plainText))
+        // Each card renders once and is reused by the directory and every specialty page.
+        let cardValues = zip(site.mentors, bios).map { mentor, bio in context.card(for: mentor, excerpt: excerpt(bio.plainText)) }
+        nonisolated(unsafe) let sharedCardValues = cardValues  // read-only from here on
+        let renderedCards = parallelMap(Array(0..<cardValues.count), state: { templates.privateCopy() }) { copy, index in
+            copy.render("card", sharedCardValues[index])
         }
+        var cards: [String: [String: Any]] = [:]
+        var cardBySlug: [String: [String: Any]] = [:]
+        for (index, mentor) in site.mentors.enumerated() {
+            cards[mentor.slug] = ["html": renderedCards[index]]
+            cardBySlug[mentor.slug] = cardValues[index]
+        }
+        nonisolated(unsafe) let sharedCards = cardBySlug
 
         var files: [OutputFile] = []
-        let mentorPages = parallelMap(site.mentors) { mentor -> [OutputFile] in
-            let html = templates.render("mentor", context.mentorPage(mentor, bio: bioBySlug[mentor.slug]!))
+        let mentorPages = parallelMap(site.mentors, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, mentor -> [OutputFile] in
+            let html = worker.0.render("mentor", worker.1.mentorPage(mentor, bio: bioBySlug[mentor.slug]!, card: sharedCards[mentor.slug]))
             var result = [OutputFile(path: urls.file(for: urls.mentor(mentor.slug)), text: html)]
             if mentor.profile.avatarURL == nil {
                 result.append(OutputFile(path: urls.file(for: urls.mentor(mentor.slug)) .replacingOccurrences(of: "index.html", with: "avatar.svg"),
@@ -43,30 +52,43 @@ public struct SiteRenderer: Sendable {
         }
         files += mentorPages.flatMap { $0 }
 
-        let specialtyLinks = site.specialties.map { ["name": $0.name, "url": urls.specialty($0.slug), "count": $0.mentorSlugs.count] as [String: Any] }
-        files += paginated(path: urls.home, items: site.mentors.map { cards[$0.slug]! }) { pageCards, pagination in
-            let title = pagination["number"] as! Int > 1 ? "Mentors, page \(pagination["number"]!) | \(site.config.siteName)" : "\(site.config.siteName): find a mentor and book a session"
-            let description = "\(site.config.tagline) \(site.mentors.count) mentors for \(site.specialties.prefix(4).map { $0.name.lowercased() }.joined(separator: ", ")) and more."
-            return templates.render("directory", context.page(
-                title: title, description: SEO.metaDescription(plainText: description, lead: site.config.siteName),
-                path: pagination["path"] as! String,
-                jsonLD: pagination["number"] as! Int == 1 ? websiteJSONLD(urls) : nil,
-                extra: ["mentors": pageCards, "specialties": specialtyLinks, "pagination": pagination, "mentor_count": site.mentors.count]))
-        }
+        let specialtyLinks = site.specialties.map { ["name": $0.name, "url": urls.specialty($0.slug), "count": String($0.mentorSlugs.count)] as [String: Any] }
+        // Every listing page (the directory and each specialty, 48 cards a page) renders on all cores.
+        var listings = pages(of: .directory, path: urls.home, slugs: site.mentors.map(\.slug))
         for specialty in site.specialties {
-            files += paginated(path: urls.specialty(specialty.slug), items: specialty.mentorSlugs.map { cards[$0]! }) { pageCards, pagination in
+            listings += pages(of: .specialty(specialty), path: urls.specialty(specialty.slug), slugs: specialty.mentorSlugs)
+        }
+        nonisolated(unsafe) let sharedListingCards = cards
+        nonisolated(unsafe) let sharedSpecialtyLinks = specialtyLinks
+        files += parallelMap(listings, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, listing -> OutputFile in
+            let (templates, context) = worker
+            let pageCards = listing.slugs.map { sharedListingCards[$0]! }
+            var pagination: [String: Any] = ["number": String(listing.number), "count": String(listing.count), "multiple": listing.count > 1]
+            pagination.set("previous", listing.previous)
+            pagination.set("next", listing.next)
+            let html: String
+            switch listing.kind {
+            case .directory:
+                let title = listing.number > 1 ? "Mentors, page \(listing.number) | \(site.config.siteName)" : "\(site.config.siteName): find a mentor and book a session"
+                let description = "\(site.config.tagline) \(site.mentors.count) mentors for \(site.specialties.prefix(4).map { $0.name.lowercased() }.joined(separator: ", ")) and more."
+                html = templates.render("directory", context.page(
+                    title: title, description: SEO.metaDescription(plainText: description, lead: site.config.siteName),
+                    path: listing.path, jsonLD: listing.number == 1 ? websiteJSONLD(urls) : nil,
+                    extra: ["mentors": pageCards, "specialties": sharedSpecialtyLinks, "pagination": pagination, "mentor_count": String(site.mentors.count)]))
+            case .specialty(let specialty):
                 let count = specialty.mentorSlugs.count
                 let description = "\(count) \(count == 1 ? "mentor" : "mentors") for \(specialty.name.lowercased()) on \(site.config.siteName). Compare profiles, languages and rates, then book a private session online."
                 let crumbs = [("Mentors", urls.home), (specialty.name, urls.specialty(specialty.slug))]
                 let jsonLD = JSON.object([("@context", .string("https://schema.org")),
                                           ("@graph", .array([context.breadcrumbList(crumbs, id: urls.absolute(urls.specialty(specialty.slug)) + "#breadcrumb")]))]).text
-                return templates.render("specialty", context.page(
-                    title: "\(specialty.name) mentors\(pagination["number"] as! Int > 1 ? ", page \(pagination["number"]!)" : "") | \(site.config.siteName)",
+                html = templates.render("specialty", context.page(
+                    title: "\(specialty.name) mentors\(listing.number > 1 ? ", page \(listing.number)" : "") | \(site.config.siteName)",
                     description: SEO.metaDescription(plainText: description, lead: specialty.name),
-                    path: pagination["path"] as! String, jsonLD: jsonLD,
-                    extra: ["specialty": ["name": specialty.name, "count": count, "count_text": "\(count) \(count == 1 ? "mentor" : "mentors")"], "mentors": pageCards, "specialties": specialtyLinks,
-                            "pagination": pagination, "breadcrumbs": context.breadcrumbValues(crumbs)]))
+                    path: listing.path, jsonLD: jsonLD,
+                    extra: ["specialty": ["name": specialty.name, "count_text": "\(count) \(count == 1 ? "mentor" : "mentors")"], "mentors": pageCards,
+                            "specialties": sharedSpecialtyLinks, "pagination": pagination, "breadcrumbs": context.breadcrumbValues(crumbs)]))
             }
+            return OutputFile(path: urls.file(for: listing.path), text: html)
         }
         for page in site.pages {
             let body = Markdown.render(page.body, headingShift: 1)
@@ -105,17 +127,29 @@ public struct SiteRenderer: Sendable {
         return cut + "…"
     }
 
+    /// One page of a listing: which cards it shows and its neighbours.
+    struct ListingPage: Sendable {
+        enum Kind: Sendable {
+            case directory
+            case specialty(Site.Specialty)
+        }
+        var kind: Kind
+        var path: String
+        var number: Int
+        var count: Int
+        var previous: String?
+        var next: String?
+        var slugs: [String]
+    }
+
     /// Splits a listing into pages: `path`, then `path/page/2/` …
-    func paginated(path: String, items: [[String: Any]], render: ([[String: Any]], [String: Any]) -> String) -> [OutputFile] {
-        let urls = URLs(config: site.config)
-        let pageCount = max(1, (items.count + Self.pageSize - 1) / Self.pageSize)
+    func pages(of kind: ListingPage.Kind, path: String, slugs: [String]) -> [ListingPage] {
+        let count = max(1, (slugs.count + Self.pageSize - 1) / Self.pageSize)
         func pagePath(_ number: Int) -> String { number == 1 ? path : path + "page/\(number)/" }
-        return (1...pageCount).map { number in
-            var pagination: [String: Any] = ["number": number, "count": pageCount, "path": pagePath(number), "multiple": pageCount > 1]
-            if number > 1 { pagination["previous"] = pagePath(number - 1) }
-            if number < pageCount { pagination["next"] = pagePath(number + 1) }
-            let slice = Array(items[min(items.count, (number - 1) * Self.pageSize)..<min(items.count, number * Self.pageSize)])
-            return OutputFile(path: urls.file(for: pagePath(number)), text: render(slice, pagination))
+        return (1...count).map { number in
+            ListingPage(kind: kind, path: pagePath(number), number: number, count: count,
+                        previous: number > 1 ? pagePath(number - 1) : nil, next: number < count ? pagePath(number + 1) : nil,
+                        slugs: Array(slugs[min(slugs.count, (number - 1) * Self.pageSize)..<min(slugs.count, number * Self.pageSize)]))
         }
     }
 

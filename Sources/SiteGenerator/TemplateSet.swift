@@ -7,19 +7,23 @@ import Mustache
 public struct TemplateSet: Sendable {
     public let library: MustacheLibrary
     public let names: Set<String>
+    /// The source of every template, to parse private copies for render threads.
+    let sources: [String: String]
     /// Every file in `templates/assets/`, relative to it.
     public let assetFiles: [String]
     public let folder: String
 
     /// Templates every site build needs.
-    public static let required = ["layout", "directory", "mentor", "specialty", "page", "404", "redirect"]
+    public static let required = ["layout", "card", "directory", "mentor", "specialty", "page", "404", "redirect"]
 
     public static func load(from folder: String, required: [String] = TemplateSet.required) throws(GeneratorError) -> TemplateSet {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw GeneratorError(stage: .load, file: folder, message: "no such templates folder")
         }
+        _ = HTMLEscaping.register
         var templates: [String: MustacheTemplate] = [:]
+        var sources: [String: String] = [:]
         var references: [String: [(name: String, line: Int)]] = [:]
         var diagnostics: [Diagnostic] = []
         let files = ((try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? [])
@@ -33,6 +37,7 @@ public struct TemplateSet: Sendable {
             }
             do {
                 templates[name] = try MustacheTemplate(string: text)
+                sources[name] = text
                 references[name] = partialReferences(in: text)
             } catch let error as MustacheTemplate.ParserError {
                 diagnostics.append(Diagnostic(file: path, line: error.context.lineNumber,
@@ -59,7 +64,17 @@ public struct TemplateSet: Sendable {
             _ = FileManager.default.fileExists(atPath: folder + "/assets/" + sub, isDirectory: &isDir)
             return !isDir.boolValue && !(sub as NSString).lastPathComponent.hasPrefix(".")
         }.sorted()
-        return TemplateSet(library: MustacheLibrary(templates: templates), names: Set(templates.keys), assetFiles: assets, folder: folder)
+        return TemplateSet(library: MustacheLibrary(templates: templates), names: Set(templates.keys), sources: sources, assetFiles: assets, folder: folder)
+    }
+
+    /// A copy that shares no objects with this one (see `parallelMap(_:state:_:)`).
+    func privateCopy() -> TemplateSet {
+        var templates: [String: MustacheTemplate] = [:]
+        for (name, text) in sources {
+            // These sources parsed once already; they parse again.
+            templates[name] = try? MustacheTemplate(string: String(decoding: Array(text.utf8), as: UTF8.self))
+        }
+        return TemplateSet(library: MustacheLibrary(templates: templates), names: names, sources: sources, assetFiles: assetFiles, folder: folder)
     }
 
     /// Renders `context` with the template `name`.

@@ -65,6 +65,7 @@ extension MentorSite {
         @Option(help: ArgumentHelp("Output folder.", valueName: "DIR")) var output: String?
         @Option(name: .customLong("base-url"), help: ArgumentHelp("Absolute URL of the site.", valueName: "URL")) var baseURL: String?
         @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
+        @Flag(help: "Render every page even when nothing changed since the last build.") var force = false
 
         func run() throws {
             do {
@@ -79,7 +80,7 @@ extension MentorSite {
                 }
                 let start = Date()
                 let quiet = self.quiet
-                let report = try Generator(config: config, log: { if !quiet { say($0) } }).build()
+                let report = try Generator(config: config, log: { if !quiet { say($0) } }).build(force: force)
                 if !quiet {
                     let seconds = Date().timeIntervalSince(start)
                     say("Built \(report.mentors) mentor pages (\(report.files) files) in \(String(format: "%.2f", seconds)) s")

@@ -186,3 +186,15 @@ func profile(_ name: String, slug: String? = nil, bio: String = "Bio.") -> Mento
         #expect(try db.mentors()[0].profile.education == p.education)
     }
 }
+
+@Suite struct ListColumnTests {
+    @Test(arguments: [[], ["a"], ["Quote \" and \\ backslash", "Ünïcødé", "Line\nbreak\ttab", "a,b", ""]])
+    func roundTripsThroughJSONText(list: [String]) {
+        #expect(decodeList(encodeList(list)) == list)
+    }
+
+    @Test func readsJSONWrittenByOtherTools() {
+        #expect(decodeList(#"[ "a" , "\u00e9\u0001" ]"#) == ["a", "é\u{1}"])
+        #expect(decodeList("not json") == [])
+    }
+}

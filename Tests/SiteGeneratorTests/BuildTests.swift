@@ -219,3 +219,36 @@ struct TemporaryFolderView {
         #expect(folder.read("out/.gitignore") == "*\n!.gitignore\n")
     }
 }
+
+@Suite struct IncrementalBuildTests {
+    @Test func aTemplateChangeIsNotSkipped() throws {
+        let (site, config) = makeSite(content: "basic")
+        defer { withExtendedLifetime(site) {} }
+        _ = try generator(config).importContent()
+        _ = try generator(config).build()
+        site.write("templates/404.mustache", (site.read("templates/404.mustache") ?? "").replacingOccurrences(of: "We could not find that page", with: "Nothing here"))
+        let report = try generator(config).build()
+        #expect(report.write.written.contains("404.html"))
+        #expect(site.read("public/404.html")?.contains("Nothing here") == true)
+    }
+
+    @Test func aDeletedOutputFileIsRestored() throws {
+        let (site, config) = makeSite(content: "basic")
+        defer { withExtendedLifetime(site) {} }
+        _ = try generator(config).importContent()
+        _ = try generator(config).build()
+        try FileManager.default.removeItem(atPath: config.output + "/robots.txt")
+        let report = try generator(config).build()
+        #expect(report.write.written == ["robots.txt"])
+    }
+
+    @Test func forceRendersButStillWritesNothingUnchanged() throws {
+        let (site, config) = makeSite(content: "basic")
+        defer { withExtendedLifetime(site) {} }
+        _ = try generator(config).importContent()
+        let first = try generator(config).build()
+        let forced = try generator(config).build(force: true)
+        #expect(forced.write.written.isEmpty)
+        #expect(forced.write.unchanged == first.write.written.count)
+    }
+}
