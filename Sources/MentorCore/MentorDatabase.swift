@@ -4,6 +4,16 @@ import Foundation
 /// migrating it, and every read and write as a whole transaction.
 public final class MentorDatabase {
     public let connection: SQLiteConnection
+    /// Prepared statements reused across a transaction's rows.
+    private var statements: [String: SQLiteStatement] = [:]
+
+    /// A cached prepared statement for `sql`.
+    func statement(_ sql: String) throws -> SQLiteStatement {
+        if let cached = statements[sql] { return cached }
+        let prepared = try connection.prepare(sql)
+        statements[sql] = prepared
+        return prepared
+    }
 
     /// Opens (and upgrades) the database at `path`.
     /// - Parameter create: create the file when missing; otherwise a missing file is an error,
@@ -166,7 +176,7 @@ public final class MentorDatabase {
                 report.inserted.append(plan.entry.sourcePath)
             }
             if owner[plan.slug] == nil {
-                try connection.run("INSERT INTO mentor_slugs (slug, mentor_id, created_at) VALUES (?, ?, ?)", plan.slug, plan.id, now)
+                try statement("INSERT INTO mentor_slugs (slug, mentor_id, created_at) VALUES (?, ?, ?)").run([plan.slug, plan.id, now])
                 owner[plan.slug] = plan.id
             }
         }
@@ -190,7 +200,7 @@ public final class MentorDatabase {
 
     private func insertProfile(id: String, sourcePath: String, slug: String, profile: MentorProfile, now: String) throws {
         let placeholders = Array(repeating: "?", count: 19).joined(separator: ", ")
-        try connection.prepare("""
+        try statement("""
             INSERT INTO mood_mentor_profiles (id, source_path, slug, \(Self.profileColumns), is_active, created_at, updated_at)
             VALUES (?, ?, ?, \(placeholders), 1, ?, ?)
             """).run([id, sourcePath, slug] + profileValues(profile) + [now, now])
@@ -199,28 +209,28 @@ public final class MentorDatabase {
 
     private func updateProfile(id: String, slug: String, profile: MentorProfile, now: String) throws {
         let assignments = Self.profileColumns.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespacesAndNewlines)) = ?" }.joined(separator: ", ")
-        try connection.prepare("UPDATE mood_mentor_profiles SET slug = ?, \(assignments), is_active = 1, updated_at = ? WHERE id = ?")
+        try statement("UPDATE mood_mentor_profiles SET slug = ?, \(assignments), is_active = 1, updated_at = ? WHERE id = ?")
             .run([slug] + profileValues(profile) + [now, id])
         for table in ["mood_mentor_education", "mood_mentor_experience", "mentor_availability", "mentor_blocked_dates"] {
-            try connection.run("DELETE FROM \(table) WHERE mentor_id = ?", id)
+            try statement("DELETE FROM \(table) WHERE mentor_id = ?").run([id])
         }
         try insertChildren(id: id, profile: profile)
     }
 
     private func insertChildren(id: String, profile: MentorProfile) throws {
-        let education = try connection.prepare("INSERT INTO mood_mentor_education (mentor_id, position, degree, institution, year) VALUES (?, ?, ?, ?, ?)")
+        let education = try statement("INSERT INTO mood_mentor_education (mentor_id, position, degree, institution, year) VALUES (?, ?, ?, ?, ?)")
         for (position, item) in profile.education.enumerated() {
             try education.run([id, position, item.degree, item.institution, item.year])
         }
-        let experience = try connection.prepare("INSERT INTO mood_mentor_experience (mentor_id, position, title, place, duration) VALUES (?, ?, ?, ?, ?)")
+        let experience = try statement("INSERT INTO mood_mentor_experience (mentor_id, position, title, place, duration) VALUES (?, ?, ?, ?, ?)")
         for (position, item) in profile.experience.enumerated() {
             try experience.run([id, position, item.title, item.place, item.duration])
         }
-        let availability = try connection.prepare("INSERT INTO mentor_availability (mentor_id, day_of_week, start_time, end_time) VALUES (?, ?, ?, ?)")
+        let availability = try statement("INSERT INTO mentor_availability (mentor_id, day_of_week, start_time, end_time) VALUES (?, ?, ?, ?)")
         for window in profile.availability {
             try availability.run([id, window.day.rawValue, window.start.description, window.end.description])
         }
-        let blocked = try connection.prepare("INSERT INTO mentor_blocked_dates (mentor_id, date, reason) VALUES (?, ?, ?)")
+        let blocked = try statement("INSERT INTO mentor_blocked_dates (mentor_id, date, reason) VALUES (?, ?, ?)")
         for item in profile.blockedDates {
             try blocked.run([id, item.date.description, item.reason])
         }

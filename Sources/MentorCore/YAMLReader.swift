@@ -21,7 +21,10 @@ public struct YAMLReader {
         self.prefix = ""
         var pairs: [(String, Node, Int)] = []
         do {
-            if let root = try Yams.compose(yaml: text) {
+            // The basic resolver keeps every scalar as text: this reader parses numbers, dates
+            // and booleans itself, strictly, and Yams' implicit-type regexes cost more than
+            // the rest of a file's parse.
+            if let root = try Yams.compose(yaml: text, .basic, .default, .utf8) {
                 if case .mapping(let map) = root {
                     for (key, value) in map {
                         pairs.append((key.string ?? "\(key)", value, (key.mark?.line ?? 1) + lineOffset))
@@ -100,7 +103,7 @@ public struct YAMLReader {
             report(value.mark.map { $0.line + lineOffset } ?? line, field, "expected text")
             return nil
         }
-        let text = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = trimmingWhitespace(scalar.string)
         if text.isEmpty {
             if required { report(line, field, "must not be empty") }
             return nil
@@ -234,4 +237,11 @@ func editDistance(_ a: String, _ b: String) -> Int {
         previous = current
     }
     return a.isEmpty ? b.count : previous[b.count]
+}
+
+/// The text without leading and trailing whitespace (ASCII and no-break space), without
+/// bridging through NSString.
+func trimmingWhitespace(_ text: String) -> String {
+    guard let first = text.firstIndex(where: { !$0.isWhitespace }), let last = text.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+    return String(text[first...last])
 }

@@ -77,7 +77,7 @@ public enum ContentLoader {
             let line = invalidUTF8Line(data)
             return .failure(Diagnostic(file: path, line: line, message: "is not valid UTF-8 text"))
         }
-        if text.contains("\0") {
+        if text.utf8.contains(0) {
             return .failure(Diagnostic(file: path, message: "contains a NUL byte"))
         }
         return .success(text)

@@ -9,28 +9,34 @@ public struct FrontMatter: Equatable, Sendable {
     public var bodyStartLine: Int
 
     /// Splits `text`, which must start with a `---` line and close the front matter with
-    /// another `---` (or `...`) line.
+    /// another `---` (or `...`) line. Scans UTF-8 bytes: bios can be long.
     public static func split(_ text: String, file: String) throws(Diagnostic) -> FrontMatter {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
-        guard let first = lines.popFirst(), first.trimmingTrailingCR() == "---" else {
-            throw Diagnostic(file: file, line: 1, message: "expected front matter: the file must start with a line \"---\"")
-        }
-        var yamlLines: [Substring] = []
-        var lineNumber = 1
-        while let line = lines.popFirst() {
+        let bytes = Array(text.utf8)
+        var lineStart = 0
+        var lineNumber = 0
+        var yamlStart: Int?
+        while lineStart <= bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
             lineNumber += 1
-            let trimmed = line.trimmingTrailingCR()
-            if trimmed == "---" || trimmed == "..." {
-                return FrontMatter(
-                    yaml: yamlLines.joined(separator: "\n"), yamlLineOffset: 1,
-                    body: lines.joined(separator: "\n"), bodyStartLine: lineNumber + 1)
+            var contentEnd = lineEnd
+            if contentEnd > lineStart && bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+            let line = bytes[lineStart..<contentEnd]
+            if let start = yamlStart {
+                if line.elementsEqual("---".utf8) || line.elementsEqual("...".utf8) {
+                    let bodyStart = min(bytes.count, lineEnd + 1)
+                    return FrontMatter(
+                        yaml: String(decoding: bytes[start..<max(start, lineStart - 1)], as: UTF8.self), yamlLineOffset: 1,
+                        body: String(decoding: bytes[bodyStart...], as: UTF8.self), bodyStartLine: lineNumber + 1)
+                }
+            } else {
+                guard line.elementsEqual("---".utf8) else {
+                    throw Diagnostic(file: file, line: 1, message: "expected front matter: the file must start with a line \"---\"")
+                }
+                yamlStart = min(bytes.count, lineEnd + 1)
             }
-            yamlLines.append(line)
+            lineStart = lineEnd + 1
         }
         throw Diagnostic(file: file, line: 1, message: "front matter is not closed: add a line \"---\" after it")
     }
-}
-
-extension Substring {
-    fileprivate func trimmingTrailingCR() -> Substring { last == "\r" ? dropLast() : self }
 }

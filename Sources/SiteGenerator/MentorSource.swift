@@ -121,7 +121,7 @@ public enum MentorSource {
             location: yaml.string("location"),
             gender: yaml.string("gender"),
             avatarURL: avatar,
-            bio: document.body.trimmingCharacters(in: .whitespacesAndNewlines),
+            bio: trimmed(document.body),
             specialties: yaml.stringList("specialties"),
             languages: yaml.stringList("languages"),
             therapyTypes: yaml.stringList("therapy_types"),
@@ -140,6 +140,15 @@ public enum MentorSource {
         }
         if !yaml.diagnostics.isEmpty { return .failure(Diagnostics(yaml.diagnostics.sorted())) }
         return .success(profile)
+    }
+
+    /// The text without leading and trailing whitespace, on bytes (Foundation's
+    /// `trimmingCharacters` bridges the whole bio through NSString).
+    static func trimmed(_ text: String) -> String {
+        let bytes = text.utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(text[first...last])
     }
 
     /// Links that may appear in `src`/`href` attributes: https URLs or site paths.
