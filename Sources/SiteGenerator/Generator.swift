@@ -5,7 +5,7 @@ import MentorCore
 /// load (database, pages, templates) → render (no disk writes) → write (one writer).
 public struct Generator {
     public var config: SiteConfig
-    /// Receives progress lines such as `[2/3] Render 1000 mentors`.
+    /// Receives progress lines such as `[2/2] Render 1000 mentors …`.
     public var log: (String) -> Void
     /// The time written as `created_at`/`updated_at` on import (`SOURCE_DATE_EPOCH` aware).
     public var now: () -> String = { Timestamp.now() }
@@ -46,7 +46,7 @@ public struct Generator {
     /// - Parameter force: render everything even when the inputs did not change.
     public func build(force: Bool = false) throws -> BuildReport {
         let start = Date()
-        log("[1/3] Load \(config.database), \(config.content)/pages and \(config.templates)")
+        log("[1/2] Load \(config.database), \(config.content)/pages and \(config.templates)")
         let database = try MentorDatabase(path: config.database, create: false)
         let fingerprint = try database.wrap { try BuildFingerprint.compute(config: config, database: database) }
         let writer = OutputWriter(folder: config.output)
@@ -67,16 +67,19 @@ public struct Generator {
         let site = Site(config: config, mentors: mentors, pages: pages)
         log("      \(seconds(since: start)) s")
 
-        var stageStart = Date()
-        log("[2/3] Render \(site.mentors.count) mentors, \(site.specialties.count) specialties, \(site.pages.count) pages")
-        let files = try SiteRenderer(site: site, templates: templates).render()
-        log("      \(seconds(since: stageStart)) s")
-        stageStart = Date()
-
-        log("[3/3] Write \(files.count) files to \(config.output)")
-        let report = try writer.write(files, fingerprint: fingerprint)
-        log("      \(report.written.count) written, \(report.unchanged) unchanged, \(report.removed.count) removed, \(seconds(since: stageStart)) s")
-        return BuildReport(mentors: site.mentors.count, files: files.count, write: report)
+        let stageStart = Date()
+        log("[2/2] Render \(site.mentors.count) mentors, \(site.specialties.count) specialties, \(site.pages.count) pages into \(config.output) (\(SiteRenderer.batchSize) mentors a batch)")
+        // Nothing is written until every input has loaded and parsed: a broken template or
+        // content file stops the build above, with the previous site untouched.
+        let session = try writer.begin()
+        var count = 0
+        try SiteRenderer(site: site, templates: templates).render { batch throws(GeneratorError) in
+            count += batch.count
+            try session.write(batch)
+        }
+        let report = try session.finish(fingerprint: fingerprint)
+        log("      \(count) files: \(report.written.count) written, \(report.unchanged) unchanged, \(report.removed.count) removed, \(seconds(since: stageStart)) s")
+        return BuildReport(mentors: site.mentors.count, files: count, write: report)
     }
 
     func seconds(since start: Date) -> String {

@@ -24,11 +24,11 @@ public struct OutputWriter {
 
     /// The marker's text: what it is, the build's fingerprint, and the size of every file
     /// the build wrote (checked before a rebuild is skipped).
-    static func markerText(fingerprint: String?, files: [OutputFile]) -> String {
+    static func markerText(fingerprint: String?, files: [(path: String, size: Int)]) -> String {
         var text = "This folder is written by `mentorsite build`; files in it may be replaced or removed.\n"
         guard let fingerprint else { return text }
         text += "fingerprint \(fingerprint)\n"
-        for file in files { text += "\(file.contents.count) \(file.path)\n" }
+        for file in files.sorted(by: { $0.path < $1.path }) { text += "\(file.size) \(file.path)\n" }
         return text
     }
 
@@ -52,7 +52,16 @@ public struct OutputWriter {
         return max(0, String(decoding: data, as: UTF8.self).split(separator: "\n").count - 2)
     }
 
+    /// Writes a whole build at once.
     public func write(_ files: [OutputFile], fingerprint: String? = nil) throws(GeneratorError) -> Report {
+        let session = try begin()
+        try session.write(files)
+        return try session.finish(fingerprint: fingerprint)
+    }
+
+    /// Checks the folder (creates it, refuses one that holds files it did not write) and
+    /// starts a build that arrives in batches.
+    public func begin() throws(GeneratorError) -> Session {
         let manager = FileManager.default
         do {
             try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -67,35 +76,52 @@ public struct OutputWriter {
         guard manager.isWritableFile(atPath: folder) else {
             throw GeneratorError(stage: .write, file: folder, message: "the output folder is not writable")
         }
-        var all = files
-        all.append(OutputFile(path: Self.marker, text: Self.markerText(fingerprint: fingerprint, files: files)))
+        return Session(writer: self, existing: existing)
+    }
 
-        let folder = self.folder
-        let results = parallelMap(all) { file -> Result<Bool, GeneratorError> in
-            Self.writeIfChanged(file, in: folder)
-        }
+    /// One build's writes: batches of files, then `finish`.
+    public final class Session {
+        let writer: OutputWriter
+        let existing: Set<String>
+        var produced: [(path: String, size: Int)] = []
         var report = Report()
-        var failures: [Diagnostic] = []
-        for (file, result) in zip(all, results) {
-            switch result {
-            case .success(true): report.written.append(file.path)
-            case .success(false): report.unchanged += 1
-            case .failure(let error): failures += error.diagnostics
-            }
-        }
-        if !failures.isEmpty { throw GeneratorError(stage: .write, diagnostics: Array(failures.prefix(20))) }
 
-        let produced = Set(all.map(\.path))
-        for stale in existing.subtracting(produced).subtracting(Self.kept).sorted() {
-            do {
-                try manager.removeItem(atPath: folder + "/" + stale)
-                report.removed.append(stale)
-            } catch {
-                throw GeneratorError(stage: .write, file: folder + "/" + stale, message: "cannot remove a stale file: \(reason(error))")
-            }
+        init(writer: OutputWriter, existing: Set<String>) {
+            self.writer = writer
+            self.existing = existing
         }
-        removeEmptyFolders(above: report.removed)
-        return report
+
+        /// Writes the files of a batch whose bytes changed, on all cores.
+        public func write(_ files: [OutputFile]) throws(GeneratorError) {
+            let folder = writer.folder
+            let results = parallelMap(files) { file -> Result<Bool, GeneratorError> in
+                OutputWriter.writeIfChanged(file, in: folder)
+            }
+            var failures: [Diagnostic] = []
+            for (file, result) in zip(files, results) {
+                switch result {
+                case .success(true): report.written.append(file.path)
+                case .success(false): report.unchanged += 1
+                case .failure(let error): failures += error.diagnostics
+                }
+                produced.append((file.path, file.contents.count))
+            }
+            if !failures.isEmpty { throw GeneratorError(stage: .write, diagnostics: Array(failures.prefix(20))) }
+        }
+
+        /// Writes the marker, removes files this build did not produce, and reports.
+        public func finish(fingerprint: String?) throws(GeneratorError) -> Report {
+            try write([OutputFile(path: OutputWriter.marker, text: OutputWriter.markerText(fingerprint: fingerprint, files: produced))])
+            let paths = Set(produced.map(\.path))
+            for stale in existing.subtracting(paths).subtracting(OutputWriter.kept).sorted() {
+                if unlink(writer.folder + "/" + stale) != 0 && errno != ENOENT {
+                    throw GeneratorError(stage: .write, file: writer.folder + "/" + stale, message: "cannot remove a stale file: \(String(cString: strerror(errno)))")
+                }
+                report.removed.append(stale)
+            }
+            writer.removeEmptyFolders(above: report.removed)
+            return report
+        }
     }
 
     /// Writes a file unless it already holds exactly these bytes. Returns whether it wrote.

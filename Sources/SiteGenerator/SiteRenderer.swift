@@ -17,40 +17,52 @@ public struct SiteRenderer: Sendable {
         self.templates = templates
     }
 
+    /// Mentors rendered per batch: output reaches the writer batch by batch, so memory stays
+    /// flat however many mentors there are.
+    public static let batchSize = 2000
+
+    /// Renders everything and returns it sorted by path (tests, small sites).
     public func render() throws(GeneratorError) -> [OutputFile] {
+        var files: [OutputFile] = []
+        try render { batch throws(GeneratorError) in files += batch }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// Renders the site, handing output to `emit` in batches. Each batch is complete files;
+    /// the renderer itself never touches the output folder.
+    public func render(into emit: ([OutputFile]) throws(GeneratorError) -> Void) throws(GeneratorError) {
+        var seen = Set<String>()
+        func send(_ batch: [OutputFile]) throws(GeneratorError) {
+            for file in batch where !seen.insert(file.path).inserted {
+                throw GeneratorError(stage: .render, file: file.path, message: "two pages would be written to the same file")
+            }
+            try emit(batch)
+        }
         let (assetFiles, assetURLs) = try renderAssets()
         let context = PageContext(site: site, assets: assetURLs)
         let urls = context.urls
         let templates = self.templates
 
-        // Bios render once, in parallel; cards reuse their plain text.
-        let bios = parallelMap(site.mentors.map(\.profile.bio)) { Markdown.render($0) }
-        let bioBySlug = Dictionary(uniqueKeysWithValues: zip(site.mentors.map(\.slug), bios))
-        // Each card renders once and is reused by the directory and every specialty page.
-        let cardValues = zip(site.mentors, bios).map { mentor, bio in context.card(for: mentor, excerpt: excerpt(bio.plainText)) }
-        nonisolated(unsafe) let sharedCardValues = cardValues  // read-only from here on
-        let renderedCards = parallelMap(Array(0..<cardValues.count), state: { templates.privateCopy() }) { copy, index in
-            copy.render("card", sharedCardValues[index])
-        }
+        // Per mentor, on all cores, each worker with its own templates: the bio (once), the
+        // card (kept for the listings) and the profile page (written with its batch).
         var cards: [String: [String: Any]] = [:]
-        var cardBySlug: [String: [String: Any]] = [:]
-        for (index, mentor) in site.mentors.enumerated() {
-            cards[mentor.slug] = ["html": renderedCards[index]]
-            cardBySlug[mentor.slug] = cardValues[index]
-        }
-        nonisolated(unsafe) let sharedCards = cardBySlug
-
-        var files: [OutputFile] = []
-        let mentorPages = parallelMap(site.mentors, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, mentor -> [OutputFile] in
-            let html = worker.0.render("mentor", worker.1.mentorPage(mentor, bio: bioBySlug[mentor.slug]!, card: sharedCards[mentor.slug]))
-            var result = [OutputFile(path: urls.file(for: urls.mentor(mentor.slug)), text: html)]
-            if mentor.profile.avatarURL == nil {
-                result.append(OutputFile(path: urls.file(for: urls.mentor(mentor.slug)) .replacingOccurrences(of: "index.html", with: "avatar.svg"),
-                                         text: Avatar.svg(name: mentor.profile.name)))
+        for start in stride(from: 0, to: site.mentors.count, by: Self.batchSize) {
+            let batch = Array(site.mentors[start..<min(site.mentors.count, start + Self.batchSize)])
+            let results = parallelMap(batch, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, mentor -> (card: String, files: [OutputFile]) in
+                let bio = Markdown.render(mentor.profile.bio)
+                let cardValues = worker.1.card(for: mentor, excerpt: excerpt(bio.plainText))
+                let card = worker.0.render("card", cardValues)
+                let html = worker.0.render("mentor", worker.1.mentorPage(mentor, bio: bio, card: cardValues))
+                let page = urls.file(for: urls.mentor(mentor.slug))
+                var files = [OutputFile(path: page, text: html)]
+                if mentor.profile.avatarURL == nil {
+                    files.append(OutputFile(path: String(page.dropLast("index.html".count)) + "avatar.svg", text: Avatar.svg(name: mentor.profile.name)))
+                }
+                return (card, files)
             }
-            return result
+            for (mentor, result) in zip(batch, results) { cards[mentor.slug] = ["html": result.card] }
+            try send(results.flatMap(\.files))
         }
-        files += mentorPages.flatMap { $0 }
 
         let specialtyLinks = site.specialties.map { ["name": $0.name, "url": urls.specialty($0.slug), "count": String($0.mentorSlugs.count)] as [String: Any] }
         // Every listing page (the directory and each specialty, 48 cards a page) renders on all cores.
@@ -60,7 +72,8 @@ public struct SiteRenderer: Sendable {
         }
         nonisolated(unsafe) let sharedListingCards = cards
         nonisolated(unsafe) let sharedSpecialtyLinks = specialtyLinks
-        files += parallelMap(listings, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, listing -> OutputFile in
+        for start in stride(from: 0, to: listings.count, by: Self.batchSize) {
+        try send(parallelMap(Array(listings[start..<min(listings.count, start + Self.batchSize)]), state: { (templates.privateCopy(), context.privateCopy()) }) { worker, listing -> OutputFile in
             let (templates, context) = worker
             let pageCards = listing.slugs.map { sharedListingCards[$0]! }
             var pagination: [String: Any] = ["number": String(listing.number), "count": String(listing.count), "multiple": listing.count > 1]
@@ -89,7 +102,10 @@ public struct SiteRenderer: Sendable {
                             "specialties": sharedSpecialtyLinks, "pagination": pagination, "breadcrumbs": context.breadcrumbValues(crumbs)]))
             }
             return OutputFile(path: urls.file(for: listing.path), text: html)
+        })
         }
+
+        var files: [OutputFile] = []
         for page in site.pages {
             let body = Markdown.render(page.body, headingShift: 1)
             let path = urls.page(page.slug)
@@ -110,12 +126,7 @@ public struct SiteRenderer: Sendable {
         files += sitemaps(urls)
         files.append(OutputFile(path: "robots.txt", text: robots(urls)))
         files += assetFiles
-        let paths = Set(files.map(\.path))
-        if paths.count != files.count {
-            let duplicates = Dictionary(grouping: files.map(\.path), by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
-            throw GeneratorError(stage: .render, file: duplicates.first ?? "", message: "two pages would be written to the same file")
-        }
-        return files.sorted { $0.path < $1.path }
+        try send(files)
     }
 
     /// A short plain-text excerpt for cards, cut at a word.
