@@ -133,6 +133,7 @@ public final class MentorDatabase {
         // Explicit slugs claim first, so a made-up slug never takes one a file asks for.
         var plans: [(entry: (sourcePath: String, profile: MentorProfile), id: String, slug: String)] = []
         var claimed: [String: String] = [:]  // slug → source path, within this import
+        var nextNumber: [String: Int] = [:]  // base slug → the first suffix worth trying
         let ordered = entries.filter { $0.profile.explicitSlug != nil } + entries.filter { $0.profile.explicitSlug == nil }
         for entry in ordered {
             let id = bySource[entry.sourcePath]?.id ?? UUID().uuidString.lowercased()
@@ -153,7 +154,9 @@ public final class MentorDatabase {
                 if let current = bySource[entry.sourcePath]?.slug, Slug.slug(current, isNumberedFormOf: base), !isTaken(current) {
                     slug = current
                 } else {
-                    slug = Slug.unique(base, isTaken: isTaken)
+                    // Many mentors can share a name; resuming the count keeps this linear.
+                    slug = Slug.unique(base, from: nextNumber[base] ?? 2, isTaken: isTaken)
+                    if slug != base, let number = Int(slug.dropFirst(base.count + 1)) { nextNumber[base] = number + 1 }
                 }
             }
             claimed[slug] = entry.sourcePath

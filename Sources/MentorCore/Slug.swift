@@ -43,9 +43,10 @@ public enum Slug {
     }
 
     /// The first of `base`, `base-2`, `base-3` … that `isTaken` refuses.
-    public static func unique(_ base: String, isTaken: (String) -> Bool) -> String {
+    /// - Parameter first: the first number to try after `base` itself.
+    public static func unique(_ base: String, from first: Int = 2, isTaken: (String) -> Bool) -> String {
         if !isTaken(base) { return base }
-        var counter = 2
+        var counter = max(2, first)
         while isTaken("\(base)-\(counter)") { counter += 1 }
         return "\(base)-\(counter)"
     }
