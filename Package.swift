@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -35,8 +36,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "Booking",
+            dependencies: [
+                "MentorCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
         .executableTarget(name: "mentorsite-cgi", dependencies: ["MentorCore"]),
         .testTarget(name: "MentorCoreTests", dependencies: ["MentorCore"]),
+        .testTarget(name: "BookingTests", dependencies: ["Booking", "MentorCore"]),
         .testTarget(
             name: "SiteGeneratorTests",
             dependencies: ["SiteGenerator", "MentorCore"],

@@ -1,0 +1,121 @@
+import Foundation
+
+/// One CGI request (RFC 3875), parsed from a plain dictionary and bytes so that tests need
+/// no process environment. Only `current(maximumBody:)` reads the real environment and
+/// stdin. `HTTP_PROXY` (the client's `Proxy:` header, "httpoxy") is never read.
+public struct CGIRequest: Equatable, Sendable {
+    public enum Method: String, Sendable { case get = "GET", head = "HEAD", post = "POST" }
+
+    public var method: Method
+    /// The path below the script, normalised: `""`, `/slots`, `/confirm` …
+    public var pathInfo: String
+    public var query: FormData
+    /// The decoded body of a form POST; empty otherwise.
+    public var form: FormData
+    public var cookies: [String: String]
+    public var remoteAddress: String
+    /// Set by the web server after it authenticated the user (the mentor dashboard).
+    public var remoteUser: String?
+    public var isHTTPS: Bool
+    public var host: String?
+    /// Where the script is mounted, e.g. `/cgi-bin/book`.
+    public var scriptName: String
+
+    /// Largest accepted body; larger requests get 413 before a byte is read.
+    public static let defaultMaximumBody = 64 * 1024
+
+    public init(environment: [String: String], body: [UInt8], maximumBody: Int = CGIRequest.defaultMaximumBody) throws(BookingError) {
+        guard let methodName = environment["REQUEST_METHOD"], !methodName.isEmpty else {
+            throw BookingError(.badRequest, "The request has no method.")
+        }
+        guard let method = Method(rawValue: methodName) else {
+            throw BookingError(.methodNotAllowed, "The method \(methodName.prefix(16)) is not allowed here.")
+        }
+        self.method = method
+        self.pathInfo = try Self.normalise(pathInfo: environment["PATH_INFO"] ?? "")
+        self.query = try FormData(urlEncoded: Array((environment["QUERY_STRING"] ?? "").utf8))
+        self.cookies = Self.parseCookies(environment["HTTP_COOKIE"] ?? "")
+        self.remoteAddress = environment["REMOTE_ADDR"] ?? ""
+        self.remoteUser = environment["REMOTE_USER"].flatMap { $0.isEmpty ? nil : $0 }
+        self.isHTTPS = (environment["HTTPS"] ?? "").lowercased() == "on" || environment["REQUEST_SCHEME"] == "https"
+        self.host = environment["HTTP_HOST"]
+        self.scriptName = environment["SCRIPT_NAME"] ?? ""
+
+        let length = try Self.contentLength(environment["CONTENT_LENGTH"], maximum: maximumBody)
+        if method == .post {
+            guard let length else { throw BookingError(.badRequest, "A form submission must say how long it is (Content-Length).") }
+            guard body.count >= length else { throw BookingError(.badRequest, "The request body is shorter than its Content-Length.") }
+            let type = (environment["CONTENT_TYPE"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            guard type == "application/x-www-form-urlencoded" else {
+                throw BookingError(.badRequest, "Forms must be sent as application/x-www-form-urlencoded.")
+            }
+            // Never read past CONTENT_LENGTH: anything after it is not part of this request.
+            self.form = try FormData(urlEncoded: body.prefix(length))
+        } else {
+            self.form = FormData()
+        }
+    }
+
+    /// Reads the process environment and exactly `CONTENT_LENGTH` bytes of stdin.
+    public static func current(maximumBody: Int = CGIRequest.defaultMaximumBody) throws(BookingError) -> CGIRequest {
+        let environment = ProcessInfo.processInfo.environment
+        var body: [UInt8] = []
+        if environment["REQUEST_METHOD"] == "POST", let length = try contentLength(environment["CONTENT_LENGTH"], maximum: maximumBody), length > 0 {
+            body = readStandardInput(upTo: length)
+        }
+        return try CGIRequest(environment: environment, body: body, maximumBody: maximumBody)
+    }
+
+    static func readStandardInput(upTo length: Int) -> [UInt8] {
+        var body = [UInt8](repeating: 0, count: length)
+        var offset = 0
+        while offset < length {
+            let count = body.withUnsafeMutableBytes { read(0, $0.baseAddress! + offset, length - offset) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            offset += count
+        }
+        return Array(body.prefix(offset))
+    }
+
+    /// Digits only (`Int("+10")` would accept a sign), at most `maximum`.
+    static func contentLength(_ text: String?, maximum: Int) throws(BookingError) -> Int? {
+        guard let text, !text.isEmpty else { return nil }
+        guard text.utf8.count <= 12, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(text) else {
+            throw BookingError(.badRequest, "The Content-Length is not a number.")
+        }
+        guard length <= maximum else {
+            throw BookingError(.payloadTooLarge, "The request is larger than \(maximum / 1024) KB.")
+        }
+        return length
+    }
+
+    /// Refuses `..`, `.`, empty segments (`//`), backslashes and control characters.
+    static func normalise(pathInfo: String) throws(BookingError) -> String {
+        guard !pathInfo.isEmpty, pathInfo != "/" else { return "" }
+        guard pathInfo.hasPrefix("/"), !pathInfo.contains("\\"), pathInfo.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
+            throw BookingError(.notFound, "There is no such page.")
+        }
+        var path = pathInfo
+        if path.hasSuffix("/") { path.removeLast() }
+        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+            throw BookingError(.notFound, "There is no such page.")
+        }
+        return path
+    }
+
+    /// `name=value; name2=value2` (RFC 6265 §5.4); the first of a repeated name wins.
+    static func parseCookies(_ header: String) -> [String: String] {
+        var cookies: [String: String] = [:]
+        for part in header.split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard pair.count == 2 else { continue }
+            let name = pair[0].trimmingCharacters(in: .whitespaces)
+            var value = pair[1].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if !name.isEmpty, cookies[name] == nil { cookies[name] = value }
+        }
+        return cookies
+    }
+}

@@ -1,0 +1,120 @@
+import Crypto
+import Foundation
+
+/// The site's signing key: 32 random bytes in a file outside the web root, mode 0600,
+/// created on first use.
+public struct SecretKey: Sendable {
+    let key: SymmetricKey
+
+    public init(bytes: [UInt8]) {
+        key = SymmetricKey(data: bytes)
+    }
+
+    /// Reads the key at `path`, creating it (and its folder, mode 0700) when missing.
+    /// A key file that others may read is refused: anyone who reads it can forge links.
+    public static func loadOrCreate(at path: String) throws(BookingError) -> SecretKey {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            var generator = SystemRandomNumberGenerator()
+            let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let text = Array((bytes.map { hex($0) }.joined() + "\n").utf8)
+            let written = text.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+            guard written == text.count else {
+                unlink(path)
+                throw BookingError(.unavailable, "Booking is not configured yet (cannot write the signing key).", retryAfter: 3600)
+            }
+        } else if errno != EEXIST {
+            throw BookingError(.unavailable, "Booking is not configured yet (cannot create the signing key).", retryAfter: 3600)
+        }
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & 0o077 == 0,
+              let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let bytes = parseHex(text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count >= 32
+        else {
+            throw BookingError(.unavailable, "Booking is not configured correctly (the signing key must be 64 hex digits in a file of mode 0600).", retryAfter: 3600)
+        }
+        return SecretKey(bytes: bytes)
+    }
+
+    static func hex(_ byte: UInt8) -> String {
+        let text = String(byte, radix: 16)
+        return text.count == 1 ? "0" + text : text
+    }
+
+    static func parseHex(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
+    }
+}
+
+/// Signed, expiring tokens for links and forms: `payload.mac`, both base64url. The MAC
+/// (HMAC-SHA256) covers a purpose, so a token made for one use (a CSRF form) is refused
+/// for another (confirming a booking). Verification compares in constant time.
+public enum SignedToken {
+    public struct Claims: Equatable, Sendable {
+        public var purpose: String
+        public var subject: String
+        /// Seconds since 1970-01-01T00:00:00Z.
+        public var expires: Int
+    }
+
+    public static func sign(purpose: String, subject: String, expires: Int, key: SecretKey) -> String {
+        let payload = Array("v1|\(purpose)|\(expires)|\(subject)".utf8)
+        let mac = HMAC<SHA256>.authenticationCode(for: payload, using: key.key)
+        return base64URL(payload) + "." + base64URL(Array(mac))
+    }
+
+    /// The claims of a valid token for `purpose` that has not expired at `now`.
+    public static func verify(_ token: String, purpose: String, now: Int, key: SecretKey) throws(BookingError) -> Claims {
+        let invalid = BookingError(.badRequest, "This link or form is not valid. Please start again from the mentor's page.")
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard token.utf8.count <= 1024, parts.count == 2,
+              let payload = decodeBase64URL(String(parts[0])), let mac = decodeBase64URL(String(parts[1])),
+              HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: key.key)
+        else { throw invalid }
+        let fields = String(decoding: payload, as: UTF8.self).split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false)
+        guard fields.count == 4, fields[0] == "v1", let expires = Int(fields[2]) else { throw invalid }
+        guard fields[1] == purpose else { throw invalid }
+        guard now < expires else {
+            throw BookingError(.badRequest, "This link or form has expired. Please start again from the mentor's page.")
+        }
+        return Claims(purpose: String(fields[1]), subject: String(fields[3]), expires: expires)
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeBase64URL(_ text: String) -> [UInt8]? {
+        guard text.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.utf8.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64).map { [UInt8]($0) }
+    }
+}
+
+/// Random bearer tokens (manage links): 128 bits or more from the system's generator;
+/// only their SHA-256 is stored, so a database leak gives no working link.
+public enum RandomToken {
+    public static func generate(bytes count: Int = 24) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return SignedToken.base64URL((0..<max(16, count)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    /// Lowercase hex SHA-256 of the token's text.
+    public static func digest(_ token: String) -> String {
+        SHA256.hash(data: Array(token.utf8)).map { SecretKey.hex($0) }.joined()
+    }
+}

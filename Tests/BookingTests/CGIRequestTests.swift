@@ -1,0 +1,121 @@
+import Testing
+@testable import Booking
+
+func post(_ body: String, _ extra: [String: String] = [:]) -> [String: String] {
+    ["REQUEST_METHOD": "POST", "CONTENT_LENGTH": String(body.utf8.count), "CONTENT_TYPE": "application/x-www-form-urlencoded"].merging(extra) { $1 }
+}
+
+/// The `BookingError` that `body` throws, or nil.
+func failure(_ body: () throws -> Void) -> BookingError? {
+    do {
+        try body()
+        return nil
+    } catch let error as BookingError {
+        return error
+    } catch {
+        Issue.record("unexpected error \(error)")
+        return nil
+    }
+}
+
+@Suite struct CGIRequestTests {
+    @Test func parsesAGetWithQueryPathAndCookies() throws {
+        let request = try CGIRequest(environment: [
+            "REQUEST_METHOD": "GET", "PATH_INFO": "/slots", "QUERY_STRING": "mentor=jose-muller&from=2026-12-01",
+            "HTTP_COOKIE": "a=1; session=abc; a=2", "REMOTE_ADDR": "127.0.0.1", "SCRIPT_NAME": "/cgi-bin/book",
+            "HTTP_PROXY": "http://evil.example:8080",
+        ], body: [])
+        #expect(request.method == .get)
+        #expect(request.pathInfo == "/slots")
+        #expect(request.query["mentor"] == "jose-muller")
+        #expect(request.cookies == ["a": "1", "session": "abc"])
+        #expect(request.scriptName == "/cgi-bin/book")
+    }
+
+    @Test func decodesAFormPostUpToContentLengthOnly() throws {
+        let body = "name=Ana+Silva&email=ana%40example.org"
+        let request = try CGIRequest(environment: post(body), body: Array((body + "&extra=ignored").utf8))
+        #expect(request.form == FormData(["name": "Ana Silva", "email": "ana@example.org"]))
+    }
+
+    @Test func refusesMissingOrUnknownMethods() {
+        #expect(failure { _ = try CGIRequest(environment: [:], body: []) }?.status == .badRequest)
+        #expect(failure { _ = try CGIRequest(environment: ["REQUEST_METHOD": "DELETE"], body: []) }?.status == .methodNotAllowed)
+        #expect(failure { _ = try CGIRequest(environment: ["REQUEST_METHOD": "get"], body: []) }?.status == .methodNotAllowed)
+    }
+
+    @Test(arguments: ["-1", "+10", "1e3", "ten", "99999999999999999999", " 10"])
+    func refusesContentLengthsThatAreNotPlainNumbers(length: String) {
+        #expect(failure { _ = try CGIRequest(environment: post("a=b", ["CONTENT_LENGTH": length]), body: Array("a=b".utf8)) }?.status == .badRequest)
+    }
+
+    @Test func refusesBodiesOverTheCapBeforeReadingThem() {
+        let error = failure { _ = try CGIRequest(environment: post("a=b", ["CONTENT_LENGTH": "70000"]), body: []) }
+        #expect(error == BookingError(.payloadTooLarge, "The request is larger than 64 KB."))
+    }
+
+    @Test func refusesABodyShorterThanItsLength() {
+        #expect(failure { _ = try CGIRequest(environment: post("a=b", ["CONTENT_LENGTH": "30"]), body: Array("a=b".utf8)) }?.status == .badRequest)
+        #expect(failure { _ = try CGIRequest(environment: ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/x-www-form-urlencoded"], body: []) }?.status == .badRequest)
+    }
+
+    @Test func refusesOtherContentTypes() {
+        #expect(failure { _ = try CGIRequest(environment: post("a=b", ["CONTENT_TYPE": "multipart/form-data; boundary=x"]), body: Array("a=b".utf8)) }?.status == .badRequest)
+        #expect((try? CGIRequest(environment: post("a=b", ["CONTENT_TYPE": "application/x-www-form-urlencoded; charset=UTF-8"]), body: Array("a=b".utf8))) != nil)
+    }
+
+    @Test(arguments: ["/../etc/passwd", "//slots", "/slots/..", "/./slots", "/a\\b", "slots", "/a b", "/a\u{7f}"])
+    func refusesPathsThatTryToEscape(path: String) {
+        #expect(failure { _ = try CGIRequest(environment: ["REQUEST_METHOD": "GET", "PATH_INFO": path], body: []) }?.status == .notFound)
+    }
+
+    @Test func keepsOrdinaryPaths() throws {
+        #expect(try CGIRequest.normalise(pathInfo: "/manage/") == "/manage")
+        #expect(try CGIRequest.normalise(pathInfo: "/") == "")
+        #expect(try CGIRequest.normalise(pathInfo: "") == "")
+    }
+}
+
+@Suite struct FormDataTests {
+    @Test func decodesPlusAndPercentEscapes() throws {
+        #expect(try FormData(urlEncoded: Array("a=1+2%2B3&b=%C3%A9&c=&d".utf8)) == FormData(["a": "1 2+3", "b": "é", "c": "", "d": ""]))
+    }
+
+    @Test(arguments: ["a=%", "a=%4", "a=%zz", "a=%00", "a=%FF", "a=%C3", "=x", "a=1&a=2", "a=%07"])
+    func refusesMalformedInput(text: String) {
+        #expect(failure { _ = try FormData(urlEncoded: Array(text.utf8)) }?.status == .badRequest)
+    }
+
+    @Test func keepsLineBreaksInNotes() throws {
+        #expect(try FormData(urlEncoded: Array("notes=one%0D%0Atwo".utf8))["notes"] == "one\r\ntwo")
+    }
+
+    @Test func refusesHugeFieldsAndTooManyFields() {
+        let big = "notes=" + String(repeating: "x", count: FormData.maximumFieldBytes + 1)
+        #expect(failure { _ = try FormData(urlEncoded: Array(big.utf8)) }?.status == .payloadTooLarge)
+        let many = (0...FormData.maximumFields).map { "f\($0)=1" }.joined(separator: "&")
+        #expect(failure { _ = try FormData(urlEncoded: Array(many.utf8)) }?.status == .badRequest)
+    }
+}
+
+@Suite struct CGIResponseTests {
+    @Test func writesStatusHeadersAndBody() {
+        let text = String(decoding: CGIResponse(status: .notFound, html: "<p>x</p>").serialized, as: UTF8.self)
+        #expect(text.hasPrefix("Status: 404 Not Found\r\nContent-Type: text/html; charset=utf-8\r\n"))
+        #expect(text.contains("Content-Security-Policy: default-src 'none';"))
+        #expect(text.contains("frame-ancestors 'none'"))
+        #expect(text.contains("X-Content-Type-Options: nosniff\r\n"))
+        #expect(text.hasSuffix("Content-Length: 8\r\n\r\n<p>x</p>"))
+    }
+
+    @Test func headerValuesCannotSmuggleHeaders() {
+        let text = String(decoding: CGIResponse.redirect(to: "/x\r\nSet-Cookie: evil=1").serialized, as: UTF8.self)
+        #expect(!text.contains("\r\nSet-Cookie"))
+        #expect(text.contains("Location: /xSet-Cookie: evil=1\r\n"))
+    }
+
+    @Test func cookiesAreHttpOnlyAndLax() {
+        #expect(Cookie(name: "patient", value: "t", path: "/cgi-bin/book", maxAge: 60).headerValue
+            == "patient=t; Path=/cgi-bin/book; HttpOnly; SameSite=Lax; Max-Age=60; Secure")
+    }
+}
