@@ -45,39 +45,54 @@ public final class MentorDatabase {
         }
     }
 
-    private func loadMentors(includingInactive: Bool) throws -> [Mentor] {
+    /// Mentors with these ids (active or not), for the booking flow.
+    public func mentors(ids: [String]) throws -> [Mentor] {
+        try wrap {
+            var result: [Mentor] = []
+            for id in ids { result += try loadMentors(includingInactive: true, id: id) }
+            return result
+        }
+    }
+
+    private func loadMentors(includingInactive: Bool, id only: String? = nil) throws -> [Mentor] {
+        // One mentor (booking) or all (a build): the same queries, filtered or not.
+        let filterChildren = only == nil ? "" : "WHERE mentor_id = ?1"
+        let parameters: [any SQLBindable] = only.map { [$0] } ?? []
         var education: [String: [Education]] = [:]
-        try connection.prepare("SELECT mentor_id, degree, institution, year FROM mood_mentor_education ORDER BY mentor_id, position").forEach { row in
+        try connection.prepare("SELECT mentor_id, degree, institution, year FROM mood_mentor_education \(filterChildren) ORDER BY mentor_id, position").forEach(parameters) { row in
             education[row.text(0), default: []].append(Education(degree: row.text(1), institution: row.text(2), year: row.optionalInt(3)))
         }
         var experience: [String: [Experience]] = [:]
-        try connection.prepare("SELECT mentor_id, title, place, duration FROM mood_mentor_experience ORDER BY mentor_id, position").forEach { row in
+        try connection.prepare("SELECT mentor_id, title, place, duration FROM mood_mentor_experience \(filterChildren) ORDER BY mentor_id, position").forEach(parameters) { row in
             experience[row.text(0), default: []].append(Experience(title: row.text(1), place: row.text(2), duration: row.optionalText(3)))
         }
         var availability: [String: [AvailabilityWindow]] = [:]
-        try connection.prepare("SELECT mentor_id, day_of_week, start_time, end_time FROM mentor_availability ORDER BY mentor_id, id").forEach { row in
+        try connection.prepare("SELECT mentor_id, day_of_week, start_time, end_time FROM mentor_availability \(filterChildren) ORDER BY mentor_id, id").forEach(parameters) { row in
             guard let day = Weekday(rawValue: row.int(1)), let start = LocalTime(row.text(2)), let end = LocalTime(row.text(3)) else { return }
             availability[row.text(0), default: []].append(AvailabilityWindow(day: day, start: start, end: end))
         }
         var blocked: [String: [BlockedDate]] = [:]
-        try connection.prepare("SELECT mentor_id, date, reason FROM mentor_blocked_dates ORDER BY mentor_id, date").forEach { row in
+        try connection.prepare("SELECT mentor_id, date, reason FROM mentor_blocked_dates \(filterChildren) ORDER BY mentor_id, date").forEach(parameters) { row in
             guard let date = CalendarDate(row.text(1)) else { return }
             blocked[row.text(0), default: []].append(BlockedDate(date: date, reason: row.optionalText(2)))
         }
         var previous: [String: [String]] = [:]
         try connection.prepare("""
             SELECT s.mentor_id, s.slug FROM mentor_slugs s JOIN mood_mentor_profiles p ON p.id = s.mentor_id
-            WHERE s.slug <> p.slug ORDER BY s.mentor_id, s.slug
-            """).forEach { row in
+            WHERE s.slug <> p.slug \(only == nil ? "" : "AND s.mentor_id = ?1") ORDER BY s.mentor_id, s.slug
+            """).forEach(parameters) { row in
             previous[row.text(0), default: []].append(row.text(1))
         }
-        let filter = includingInactive ? "" : "WHERE is_active = 1"
+        var conditions: [String] = []
+        if !includingInactive { conditions.append("is_active = 1") }
+        if only != nil { conditions.append("id = ?1") }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try connection.prepare("""
             SELECT id, source_path, slug, name, explicit_slug, title, specialty, location, gender, avatar_url,
                    bio, specialties, languages, therapy_types, experience_years, review_count, rating,
                    hourly_rate, currency, session_minutes, timezone, created_at, updated_at
             FROM mood_mentor_profiles \(filter) ORDER BY slug
-            """).map { row in
+            """).map(parameters) { row in
             let id = row.text(0)
             let rate: Money? = row.optionalText(17).flatMap { Money(decimal: $0, currency: row.text(18)) }
             let profile = MentorProfile(

@@ -84,6 +84,95 @@ extension MentorDatabase {
             ) STRICT;
             CREATE INDEX mentor_slugs_mentor ON mentor_slugs(mentor_id);
             """),
+        Migration(name: "v2-booking", sql: """
+            CREATE TABLE patients (
+                id TEXT PRIMARY KEY NOT NULL,
+                email TEXT NOT NULL UNIQUE CHECK (email = lower(email) AND length(email) BETWEEN 3 AND 254),
+                name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+                phone TEXT,
+                verified_at TEXT,
+                created_at TEXT NOT NULL
+            ) STRICT;
+
+            -- Instants are Unix seconds (UTC); the mentor's local date and time are kept
+            -- beside them as they were shown. Money in minor units.
+            CREATE TABLE appointments (
+                id TEXT PRIMARY KEY NOT NULL,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id),
+                patient_id TEXT NOT NULL REFERENCES patients(id),
+                specialty TEXT,
+                appointment_type TEXT NOT NULL CHECK (appointment_type IN ('video', 'audio', 'chat')),
+                starts_at INTEGER NOT NULL,
+                ends_at INTEGER NOT NULL,
+                mentor_timezone TEXT NOT NULL,
+                local_date TEXT NOT NULL,
+                local_start TEXT NOT NULL,
+                utc_offset INTEGER NOT NULL,
+                patient_timezone TEXT,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'scheduled', 'completed', 'cancelled', 'rescheduled', 'expired')),
+                hold_expires_at INTEGER,
+                price_minor INTEGER CHECK (price_minor >= 0),
+                currency TEXT,
+                payment_reference TEXT,
+                notes TEXT,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                manage_token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                CHECK (ends_at > starts_at),
+                CHECK (status <> 'pending' OR hold_expires_at IS NOT NULL)
+            ) STRICT;
+            -- Two live appointments for one mentor at one instant are impossible; an expired
+            -- hold must be marked expired (inside the booking transaction) before its slot
+            -- can be taken again.
+            CREATE UNIQUE INDEX appointments_live_start ON appointments(mentor_id, starts_at) WHERE status IN ('pending', 'scheduled');
+            CREATE INDEX appointments_mentor_time ON appointments(mentor_id, starts_at);
+            CREATE INDEX appointments_patient ON appointments(patient_id);
+
+            -- Every status change, never deleted.
+            CREATE TABLE appointment_events (
+                id INTEGER PRIMARY KEY,
+                appointment_id TEXT NOT NULL REFERENCES appointments(id),
+                at TEXT NOT NULL,
+                from_status TEXT,
+                to_status TEXT NOT NULL,
+                detail TEXT
+            ) STRICT;
+            CREATE INDEX appointment_events_appointment ON appointment_events(appointment_id);
+
+            -- Mail written in the same transaction as the change it announces; delivered by
+            -- `mentorsite mail`.
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                created_at TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                appointment_id TEXT REFERENCES appointments(id),
+                recipient TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                next_attempt_at INTEGER NOT NULL DEFAULT 0,
+                sent_at TEXT
+            ) STRICT;
+            CREATE INDEX outbox_pending ON outbox(sent_at, next_attempt_at);
+
+            -- A patient's answers between wizard steps, keyed by a random id in a cookie, so
+            -- nothing personal goes into a URL. Deleted once booked or expired.
+            CREATE TABLE booking_drafts (
+                id TEXT PRIMARY KEY NOT NULL,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
+                data TEXT NOT NULL CHECK (json_valid(data)),
+                expires_at INTEGER NOT NULL
+            ) STRICT;
+
+            CREATE TABLE rate_limits (
+                key TEXT NOT NULL,
+                window_start INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (key, window_start)
+            ) STRICT;
+            """),
     ]
 
     /// Runs the migrations this database has not seen, each in its own transaction.

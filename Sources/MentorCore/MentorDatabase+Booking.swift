@@ -1,0 +1,254 @@
+import Foundation
+
+/// What a patient asks to book, already validated field by field.
+public struct BookingRequest: Equatable, Sendable {
+    public var mentorID: String
+    public var specialty: String?
+    public var appointmentType: String
+    public var start: Int
+    public var patientName: String
+    public var patientEmail: String
+    public var patientPhone: String?
+    public var patientTimezone: String?
+    public var notes: String?
+    /// The form's one-time key: a second submit of the same form books nothing new.
+    public var idempotencyKey: String
+    /// True when the patient is signed in with this email (skips the confirmation email).
+    public var patientVerified: Bool
+    public var paymentReference: String?
+    /// SHA-256 (hex) of the manage link's random token; the token itself is never stored.
+    public var manageTokenHash: String
+
+    public init(mentorID: String, specialty: String?, appointmentType: String, start: Int, patientName: String, patientEmail: String,
+                patientPhone: String?, patientTimezone: String?, notes: String?, idempotencyKey: String, patientVerified: Bool,
+                paymentReference: String?, manageTokenHash: String) {
+        self.manageTokenHash = manageTokenHash
+        self.mentorID = mentorID
+        self.specialty = specialty
+        self.appointmentType = appointmentType
+        self.start = start
+        self.patientName = patientName
+        self.patientEmail = patientEmail
+        self.patientPhone = patientPhone
+        self.patientTimezone = patientTimezone
+        self.notes = notes
+        self.idempotencyKey = idempotencyKey
+        self.patientVerified = patientVerified
+        self.paymentReference = paymentReference
+    }
+}
+
+/// An appointment as stored.
+public struct Appointment: Equatable, Sendable {
+    public var id: String
+    public var mentorID: String
+    public var patientID: String
+    public var specialty: String?
+    public var appointmentType: String
+    public var start: Int
+    public var end: Int
+    public var mentorTimezone: String
+    public var localDate: String
+    public var localStart: String
+    public var utcOffset: Int
+    public var patientTimezone: String?
+    public var status: String
+    public var holdExpiresAt: Int?
+    public var priceMinor: Int?
+    public var currency: String?
+}
+
+/// Why a booking did not happen.
+public enum BookingFailure: Error, Equatable, Sendable {
+    /// The slot is gone (taken meanwhile, or no longer offered); here are the nearest free ones.
+    case slotTaken(nearest: [Slot])
+    /// The mentor is no longer active or has no hours.
+    case mentorUnavailable
+}
+
+extension MentorDatabase {
+    /// Status changes go through here so that history is always recorded.
+    func recordEvent(_ appointmentID: String, from: String?, to: String, detail: String? = nil, now: String) throws {
+        try statement("INSERT INTO appointment_events (appointment_id, at, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?)")
+            .run([appointmentID, now, from, to, detail])
+    }
+
+    /// One active mentor by slug, with its schedule; nil when unknown or inactive.
+    public func activeMentor(slug: String) throws -> Mentor? {
+        try wrap {
+            guard let id = try connection.scalarText("SELECT id FROM mood_mentor_profiles WHERE slug = ? AND is_active = 1", slug) else { return nil }
+            return try mentors(ids: [id]).first
+        }
+    }
+
+    /// Instants already taken for a mentor: scheduled appointments and unexpired holds.
+    public func busyRanges(mentorID: String, from: Int, to: Int, now: Int) throws -> [Range<Int>] {
+        try wrap {
+            try statement("""
+                SELECT starts_at, ends_at FROM appointments
+                WHERE mentor_id = ? AND ends_at > ? AND starts_at < ?
+                  AND (status = 'scheduled' OR (status = 'pending' AND hold_expires_at > ?))
+                ORDER BY starts_at
+                """).map([mentorID, from, to, now]) { $0.int(0)..<$0.int(1) }
+        }
+    }
+
+    /// Books or holds a slot in one `BEGIN IMMEDIATE` transaction, re-checking every rule:
+    /// the mentor is active, the start is one of the free slots computed now (weekly hours,
+    /// blocked dates, notice, horizon, other appointments and live holds). A verified
+    /// patient's appointment is `scheduled`; anyone else's is `pending` until they confirm
+    /// by email, holding the slot until `holdExpiresAt`. Mail goes to the outbox in the
+    /// same transaction. The same idempotency key returns the first result.
+    /// - Returns: the appointment, and whether this call created it (false for a repeat).
+    public func book(_ request: BookingRequest, rules: BookingRules, holdSeconds: Int, now: Int, mail: (Appointment, Mentor) -> [OutgoingMail]) throws -> (appointment: Appointment, created: Bool) {
+        let stamp = Timestamp.format(secondsSinceEpoch: now)
+        return try wrap {
+            try connection.writeTransaction { () throws -> (Appointment, Bool) in
+                if let existing = try appointment(idempotencyKey: request.idempotencyKey) { return (existing, false) }
+                // A unique index cannot see time: expired holds are marked first, inside the lock.
+                let expired = try statement("SELECT id FROM appointments WHERE mentor_id = ? AND status = 'pending' AND hold_expires_at <= ?")
+                    .map([request.mentorID, now]) { $0.text(0) }
+                for id in expired {
+                    try statement("UPDATE appointments SET status = 'expired', updated_at = ? WHERE id = ?").run([stamp, id])
+                    try recordEvent(id, from: "pending", to: "expired", detail: "hold expired", now: stamp)
+                }
+                guard let mentor = try mentors(ids: [request.mentorID]).first, let zone = mentor.profile.timezone.flatMap(ZoneRules.init(identifier:)),
+                      !mentor.profile.availability.isEmpty
+                else { throw BookingFailure.mentorUnavailable }
+                let schedule = SlotCalculator.Schedule(rules: zone, sessionMinutes: mentor.profile.sessionMinutes,
+                                                       availability: mentor.profile.availability, blockedDates: Set(mentor.profile.blockedDates.map(\.date)))
+                let localDay = zone.local(request.start).date
+                let busy = try busyRanges(mentorID: mentor.id, from: request.start - 2 * 86_400, to: request.start + 2 * 86_400, now: now)
+                let free = SlotCalculator.freeSlots(for: schedule, from: localDay.adding(days: -1), days: 3, now: now, busy: busy, rules: rules)
+                guard let slot = free.first(where: { $0.start == request.start }) else {
+                    let upcoming = SlotCalculator.freeSlots(for: schedule, from: localDay, days: 14, now: now, busy: busy, rules: rules)
+                    throw BookingFailure.slotTaken(nearest: Array(upcoming.sorted { abs($0.start - request.start) < abs($1.start - request.start) }.prefix(3)).sorted { $0.start < $1.start })
+                }
+                let patientID = try upsertPatient(name: request.patientName, email: request.patientEmail, phone: request.patientPhone, verified: request.patientVerified, now: stamp)
+                let status = request.patientVerified ? "scheduled" : "pending"
+                let price = mentor.profile.hourlyRate?.forSession(minutes: mentor.profile.sessionMinutes)
+                let appointment = Appointment(
+                    id: UUID().uuidString.lowercased(), mentorID: mentor.id, patientID: patientID, specialty: request.specialty,
+                    appointmentType: request.appointmentType, start: slot.start, end: slot.end, mentorTimezone: zone.identifier,
+                    localDate: slot.localDate.description, localStart: slot.localStart.description, utcOffset: slot.offset,
+                    patientTimezone: request.patientTimezone, status: status, holdExpiresAt: status == "pending" ? now + holdSeconds : nil,
+                    priceMinor: price?.minorUnits, currency: price?.currency)
+                try statement("""
+                    INSERT INTO appointments (id, mentor_id, patient_id, specialty, appointment_type, starts_at, ends_at, mentor_timezone,
+                        local_date, local_start, utc_offset, patient_timezone, status, hold_expires_at, price_minor, currency,
+                        payment_reference, notes, idempotency_key, manage_token_hash, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).run([appointment.id, appointment.mentorID, patientID, appointment.specialty, appointment.appointmentType,
+                              appointment.start, appointment.end, appointment.mentorTimezone, appointment.localDate, appointment.localStart,
+                              appointment.utcOffset, appointment.patientTimezone, appointment.status, appointment.holdExpiresAt,
+                              appointment.priceMinor, appointment.currency, request.paymentReference, request.notes,
+                              request.idempotencyKey, request.manageTokenHash, stamp, stamp])
+                try recordEvent(appointment.id, from: nil, to: status, now: stamp)
+                for message in mail(appointment, mentor) { try enqueue(message, appointmentID: appointment.id, now: stamp) }
+                return (appointment, true)
+            }
+        }
+    }
+
+    /// Confirms a pending appointment: a compare-and-set that succeeds once, and only while
+    /// the hold lasts. Marks the patient verified.
+    public func confirm(appointmentID: String, now: Int, mail: (Appointment) -> [OutgoingMail]) throws -> Appointment? {
+        let stamp = Timestamp.format(secondsSinceEpoch: now)
+        return try wrap {
+            try connection.writeTransaction { () throws -> Appointment? in
+                try statement("UPDATE appointments SET status = 'scheduled', hold_expires_at = NULL, updated_at = ? WHERE id = ? AND status = 'pending' AND hold_expires_at > ?")
+                    .run([stamp, appointmentID, now])
+                guard connection.changes == 1, let appointment = try appointment(id: appointmentID) else { return nil }
+                try statement("UPDATE patients SET verified_at = coalesce(verified_at, ?) WHERE id = ?").run([stamp, appointment.patientID])
+                try recordEvent(appointmentID, from: "pending", to: "scheduled", detail: "confirmed by email", now: stamp)
+                for message in mail(appointment) { try enqueue(message, appointmentID: appointmentID, now: stamp) }
+                return appointment
+            }
+        }
+    }
+
+    /// Cancels a live appointment (pending or scheduled) at least `window` seconds before it
+    /// starts. Returns nil when it was not live or the window has passed.
+    public func cancel(appointmentID: String, window: Int, now: Int, mail: (Appointment) -> [OutgoingMail]) throws -> Appointment? {
+        let stamp = Timestamp.format(secondsSinceEpoch: now)
+        return try wrap {
+            try connection.writeTransaction { () throws -> Appointment? in
+                guard let before = try appointment(id: appointmentID) else { return nil }
+                try statement("UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ? AND status IN ('pending', 'scheduled') AND starts_at - ? >= ?")
+                    .run([stamp, appointmentID, now, window])
+                guard connection.changes == 1, let after = try appointment(id: appointmentID) else { return nil }
+                try recordEvent(appointmentID, from: before.status, to: "cancelled", detail: "cancelled by patient", now: stamp)
+                for message in mail(after) { try enqueue(message, appointmentID: appointmentID, now: stamp) }
+                return after
+            }
+        }
+    }
+
+    func upsertPatient(name: String, email: String, phone: String?, verified: Bool, now: String) throws -> String {
+        if let id = try connection.scalarText("SELECT id FROM patients WHERE email = ?", email) {
+            try statement("UPDATE patients SET name = ?, phone = coalesce(?, phone) WHERE id = ?").run([name, phone, id])
+            return id
+        }
+        let id = UUID().uuidString.lowercased()
+        try statement("INSERT INTO patients (id, email, name, phone, verified_at, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .run([id, email, name, phone, verified ? now : nil, now])
+        return id
+    }
+
+    static let appointmentColumns = """
+        id, mentor_id, patient_id, specialty, appointment_type, starts_at, ends_at, mentor_timezone, local_date, local_start,
+        utc_offset, patient_timezone, status, hold_expires_at, price_minor, currency
+        """
+
+    func readAppointment(_ row: SQLiteRow) -> Appointment {
+        Appointment(id: row.text(0), mentorID: row.text(1), patientID: row.text(2), specialty: row.optionalText(3),
+                    appointmentType: row.text(4), start: row.int(5), end: row.int(6), mentorTimezone: row.text(7),
+                    localDate: row.text(8), localStart: row.text(9), utcOffset: row.int(10), patientTimezone: row.optionalText(11),
+                    status: row.text(12), holdExpiresAt: row.optionalInt(13), priceMinor: row.optionalInt(14), currency: row.optionalText(15))
+    }
+
+    public func appointment(id: String) throws -> Appointment? {
+        try statement("SELECT \(Self.appointmentColumns) FROM appointments WHERE id = ?").map([id], readAppointment).first
+    }
+
+    public func appointment(idempotencyKey: String) throws -> Appointment? {
+        try statement("SELECT \(Self.appointmentColumns) FROM appointments WHERE idempotency_key = ?").map([idempotencyKey], readAppointment).first
+    }
+
+    public func appointment(manageTokenHash: String) throws -> Appointment? {
+        try wrap {
+            try statement("SELECT \(Self.appointmentColumns) FROM appointments WHERE manage_token_hash = ?").map([manageTokenHash], readAppointment).first
+        }
+    }
+
+    /// The status history of an appointment, oldest first.
+    public func events(appointmentID: String) throws -> [String] {
+        try wrap {
+            try statement("SELECT coalesce(from_status, '') || '→' || to_status FROM appointment_events WHERE appointment_id = ? ORDER BY id")
+                .map([appointmentID]) { $0.text(0) }
+        }
+    }
+}
+
+/// An email to send, as the booking flow composes it (RFC 5322 headers are added when it is
+/// delivered). Never carries health details.
+public struct OutgoingMail: Equatable, Sendable {
+    public var kind: String
+    public var recipient: String
+    public var subject: String
+    public var body: String
+
+    public init(kind: String, recipient: String, subject: String, body: String) {
+        self.kind = kind
+        self.recipient = recipient
+        self.subject = subject
+        self.body = body
+    }
+}
+
+extension MentorDatabase {
+    func enqueue(_ mail: OutgoingMail, appointmentID: String?, now: String) throws {
+        try statement("INSERT INTO outbox (created_at, kind, appointment_id, recipient, subject, body) VALUES (?, ?, ?, ?, ?, ?)")
+            .run([now, mail.kind, appointmentID, mail.recipient, mail.subject, mail.body])
+    }
+}
