@@ -32,7 +32,7 @@ let package = Package(
         .executableTarget(
             name: "mentorsite",
             dependencies: [
-                "MentorCore", "SiteGenerator",
+                "MentorCore", "SiteGenerator", "Booking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,7 +44,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
-        .executableTarget(name: "mentorsite-cgi", dependencies: ["MentorCore"]),
+        .executableTarget(name: "mentorsite-cgi", dependencies: ["Booking", "MentorCore"]),
         .testTarget(name: "MentorCoreTests", dependencies: ["MentorCore"]),
         .testTarget(name: "BookingTests", dependencies: ["Booking", "MentorCore"]),
         .testTarget(

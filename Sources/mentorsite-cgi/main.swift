@@ -1,13 +1,16 @@
-// Placeholder until the booking issue lands: answers every request with a clear 503 page
-// (RFC 3875: the `Status:` header, then a blank line, then the body), so that profile
-// pages' "Book a session" links never lead to a broken server.
-print("Status: 503 Service Unavailable\r")
-print("Content-Type: text/html; charset=utf-8\r")
-print("Retry-After: 86400\r")
-print("Cache-Control: no-store\r")
-print("\r")
-print("""
-    <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
-    <title>Booking is not available yet</title></head><body><h1>Booking is not available yet</h1>
-    <p>Online booking is being built (placeholder: mentorsite-cgi). Please check back soon.</p></body></html>
-    """)
+import Booking
+import Foundation
+import MentorCore
+
+// The booking CGI (RFC 3875): one request per process. The response goes to stdout;
+// diagnostics to stderr only. Configuration comes from MENTORSITE_CONFIG.
+let response = BookingCGI.run(environment: ProcessInfo.processInfo.environment)
+let bytes = response.serialized
+bytes.withUnsafeBytes { buffer in
+    var offset = 0
+    while offset < buffer.count {
+        let written = write(1, buffer.baseAddress! + offset, buffer.count - offset)
+        if written <= 0 { break }
+        offset += written
+    }
+}

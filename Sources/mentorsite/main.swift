@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MentorCore
 import SiteGenerator
+import Booking
 
 /// Options every command shares.
 struct ConfigOptions: ParsableArguments {
@@ -22,7 +23,7 @@ struct MentorSite: ParsableCommand {
         commandName: "mentorsite",
         abstract: "Builds the mentor directory site and serves its booking.",
         discussion: "Settings come from mentorsite.yml in the current folder (or --config); flags override them.",
-        subcommands: [Import.self, Build.self, Serve.self, Check.self])
+        subcommands: [Import.self, Build.self, Serve.self, Check.self, Appointments.self, Mail.self])
 }
 
 /// Prints a failure once to stderr and exits non-zero.
@@ -155,3 +156,89 @@ extension MentorSite {
     }
 }
 
+
+extension MentorSite {
+    struct Appointments: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lists appointments, for mentors and site owners.")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Option(help: ArgumentHelp("Only this mentor's appointments.", valueName: "SLUG")) var mentor: String?
+        @Option(help: ArgumentHelp("Only appointments starting on or after this UTC date.", valueName: "YYYY-MM-DD")) var from: String?
+        @Option(help: "Output format: table, csv or json.") var format: Format = .table
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+
+        func run() throws {
+            do {
+                var config = try options.load()
+                if let db { config.databasePath = db }
+                var start: Int?
+                if let from {
+                    guard let date = CalendarDate(from) else { throw ValidationError("--from must be a real date YYYY-MM-DD, not \"\(from)\"") }
+                    start = date.daysSinceEpoch * 86_400
+                }
+                let database = try MentorDatabase(path: config.database, create: false)
+                let rows = try database.listAppointments(mentorSlug: mentor, from: start)
+                print(render(rows), terminator: "")
+            } catch let error as ValidationError {
+                fail(error.message)
+            } catch { fail(error) }
+        }
+
+        func render(_ rows: [AppointmentListing]) -> String {
+            let header = ["start (UTC)", "mentor", "local date", "local time", "time zone", "minutes", "type", "status", "patient", "email", "phone"]
+            let values = rows.map { [$0.start, $0.mentorSlug, $0.localDate, $0.localStart, $0.timezone, String($0.minutes), $0.type, $0.status, $0.patientName, $0.patientEmail, $0.patientPhone ?? ""] }
+            switch format {
+            case .csv:
+                func field(_ text: String) -> String {
+                    text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+                }
+                return ([header] + values).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+            case .json:
+                let objects = rows.map { row -> [String: String] in
+                    var object = ["id": row.id, "start": row.start, "mentor": row.mentorSlug, "local_date": row.localDate, "local_time": row.localStart,
+                                  "timezone": row.timezone, "minutes": String(row.minutes), "type": row.type, "status": row.status,
+                                  "patient_name": row.patientName, "patient_email": row.patientEmail]
+                    if let phone = row.patientPhone { object["patient_phone"] = phone }
+                    return object
+                }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                return String(decoding: (try? encoder.encode(objects)) ?? Data("[]".utf8), as: UTF8.self) + "\n"
+            case .table:
+                if rows.isEmpty { return "No appointments.\n" }
+                let table = [header] + values
+                let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+                return table.map { row in
+                    row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+                }.joined(separator: "\n") + "\n"
+            }
+        }
+    }
+
+    struct Mail: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delivers queued booking mail through a sendmail-compatible command.")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Option(help: ArgumentHelp("Command that reads one RFC 5322 message on stdin (no shell).", valueName: "COMMAND"))
+        var sendmail: String = "/usr/sbin/sendmail -i -t"
+        @Option(help: ArgumentHelp("The From: address.", valueName: "ADDRESS")) var from: String = "Mood Mentors <bookings@localhost>"
+
+        func run() throws {
+            do {
+                var config = try options.load()
+                if let db { config.databasePath = db }
+                let arguments = MailDelivery.arguments(sendmail)
+                guard !arguments.isEmpty else { throw ValidationError("--sendmail needs a command") }
+                let database = try MentorDatabase(path: config.database, create: false)
+                let report = try MailDelivery(command: arguments, from: from).deliver(database: database, now: Int(Date().timeIntervalSince1970)) { say($0) }
+                say("\(report.sent) sent, \(report.failed) failed")
+                if report.failed > 0 { throw ExitCode(2) }
+            } catch let error as ExitCode {
+                throw error
+            } catch let error as ValidationError {
+                fail(error.message)
+            } catch { fail(error) }
+        }
+    }
+}

@@ -1,0 +1,298 @@
+import Foundation
+import MentorCore
+
+extension BookingApp {
+    // MARK: Step 5: payment
+
+    func draftChoices(_ request: CGIRequest) throws -> (draft: [String: String], choices: Choices) {
+        guard let draft = try loadDraft(request), let query = draft["query"] else {
+            throw BookingError(.badRequest, "Your booking session has expired. Please choose a time again from the mentor's page.")
+        }
+        let fields = try FormData(urlEncoded: Array(query.utf8))
+        return (draft, try choices(fields, needs: ["type", "start"]))
+    }
+
+    func showPayment(_ request: CGIRequest, error: String? = nil) throws -> CGIResponse {
+        let (draft, choices) = try draftChoices(request)
+        return withSession(request) { csrf in
+            var extra: [String: Any] = [
+                "summary": summary(choices),
+                "idempotency": draft["idempotency"] ?? "",
+                "test_provider": payment.isTestProvider,
+                "patient_name": draft["name"] ?? "",
+                "patient_email": draft["email"] ?? "",
+            ]
+            extra.setOptional("payment_error", error)
+            var response = pages.render("booking/payment", step: 5, title: "Payment", choices: choices, csrf: csrf,
+                                        errors: error.map { ["card": $0] } ?? [:], extra: extra)
+            if error != nil { response.status = .unprocessable }
+            return response
+        }
+    }
+
+    func pay(_ request: CGIRequest) throws -> CGIResponse {
+        try checkCSRF(request)
+        let (draft, choices) = try draftChoices(request)
+        guard let start = choices.start, let key = request.form["idempotency"], key == draft["idempotency"] else {
+            throw BookingError(.badRequest, "This payment form is out of date. Please reload the page.")
+        }
+        let patient = try signedInPatient(request)
+        let email = draft["email"] ?? ""
+        let verified = patient?.email == email
+        let price = choices.mentor.profile.hourlyRate?.forSession(minutes: choices.mentor.profile.sessionMinutes)
+        var reference: String?
+        // A repeated submit of this form returns the first booking without charging again.
+        if try database.appointment(idempotencyKey: key) == nil, let price {
+            let card = CardInput(number: request.form["card_number"] ?? "", expiry: request.form["card_expiry"] ?? "", cvc: request.form["card_cvc"] ?? "")
+            switch payment.authorize(amountMinor: price.minorUnits, currency: price.currency, card: card) {
+            case .failure(let declined): return try showPayment(request, error: declined.message)
+            case .success(let ref): reference = ref
+            }
+        }
+        let manageToken = RandomToken.generate()
+        let booking = BookingRequest(
+            mentorID: choices.mentor.id, specialty: choices.specialty, appointmentType: (choices.type ?? .video).rawValue, start: start,
+            patientName: draft["name"] ?? "", patientEmail: email, patientPhone: draft["phone"].flatMap { $0.isEmpty ? nil : $0 },
+            patientTimezone: choices.patientZone.identifier, notes: draft["notes"].flatMap { $0.isEmpty ? nil : $0 },
+            idempotencyKey: key, patientVerified: verified, paymentReference: reference, manageTokenHash: RandomToken.digest(manageToken))
+        do {
+            let result = try database.book(booking, rules: settings.rules, holdSeconds: settings.holdSeconds, now: now) { appointment, mentor in
+                mails(for: appointment, mentor: mentor, patientName: booking.patientName, email: email, manageToken: manageToken)
+            }
+            var response = redirect("/done")
+            if result.created {
+                let done = SignedToken.sign(purpose: "done", subject: result.appointment.id + " " + manageToken, expires: now + 24 * 3600, key: self.key)
+                response.headers.append((name: "Set-Cookie", value: Cookie(name: "bk_done", value: done, path: cookiePath, maxAge: 24 * 3600, secure: secureCookies(request)).headerValue))
+                try database.wrap { try database.connection.run("DELETE FROM booking_drafts WHERE id = ?", request.cookies["bk_draft"] ?? "") }
+            }
+            return response
+        } catch let failure as BookingFailure {
+            switch failure {
+            case .mentorUnavailable:
+                throw BookingError(.notFound, "\(choices.mentor.profile.name) is not taking online bookings right now.")
+            case .slotTaken(let nearest):
+                return withSession(request) { csrf in
+                    var response = pages.render("booking/conflict", step: 3, title: "That time was just taken", choices: choices, csrf: csrf, extra: [
+                        "nearest": nearest.map { slot -> [String: Any] in
+                            var next = choices
+                            next.start = slot.start
+                            return ["label": Formatting.instant(slot.start, in: choices.zone), "url": pages.url("/details") + "?" + next.query]
+                        },
+                        "has_nearest": !nearest.isEmpty,
+                        "time_url": pages.url("/time") + "?" + choices.query,
+                    ])
+                    response.status = .conflict
+                    return response
+                }
+            }
+        }
+    }
+
+    /// The mails a new booking sends: a confirmation link for a new address, or the
+    /// booking itself. No notes or other health details ever go into mail.
+    func mails(for appointment: Appointment, mentor: Mentor, patientName: String, email: String, manageToken: String) -> [OutgoingMail] {
+        let zone = ZoneRules(identifier: appointment.mentorTimezone)!
+        let when = Formatting.instant(appointment.start, in: zone) + " (" + appointment.mentorTimezone + ")"
+        if appointment.status == "pending" {
+            let token = SignedToken.sign(purpose: "confirm", subject: appointment.id, expires: appointment.holdExpiresAt ?? now, key: key)
+            let link = pages.absoluteURL("/confirm") + "?token=" + token
+            return [OutgoingMail(kind: "confirm", recipient: email, subject: "Confirm your session with \(mentor.profile.name)", body: """
+                Hello \(patientName),
+
+                please confirm your session with \(mentor.profile.name) on \(when).
+                We hold this time for you until \(Formatting.time(appointment.holdExpiresAt ?? now, in: zone)) (\(appointment.mentorTimezone)).
+
+                Open this link and press "Confirm my booking":
+                \(link)
+
+                If you did not ask for this, ignore this email and the time is released.
+                """)]
+        }
+        return [bookedMail(appointment, mentorName: mentor.profile.name, patientName: patientName, email: email, manageToken: manageToken)]
+    }
+
+    func bookedMail(_ appointment: Appointment, mentorName: String, patientName: String, email: String, manageToken: String?) -> OutgoingMail {
+        let zone = ZoneRules(identifier: appointment.mentorTimezone)!
+        var body = """
+            Hello \(patientName),
+
+            your \(AppointmentType(rawValue: appointment.appointmentType)?.label.lowercased() ?? "session") with \(mentorName) is booked for
+            \(Formatting.instant(appointment.start, in: zone)) (\(appointment.mentorTimezone)).
+            """
+        if let patientZone = appointment.patientTimezone.flatMap(ZoneRules.init(identifier:)), patientZone.identifier != zone.identifier {
+            body += "\nIn your time zone: \(Formatting.instant(appointment.start, in: patientZone)) (\(patientZone.identifier))."
+        }
+        if let manageToken {
+            body += "\n\nView, add to your calendar or cancel:\n\(pages.absoluteURL("/manage"))?token=\(manageToken)"
+        }
+        return OutgoingMail(kind: "booked", recipient: email, subject: "Booked: \(mentorName), \(appointment.localDate) \(appointment.localStart)", body: body)
+    }
+
+    // MARK: Step 6: confirmation
+
+    func showDone(_ request: CGIRequest) throws -> CGIResponse {
+        guard let cookie = request.cookies["bk_done"], let claims = try? SignedToken.verify(cookie, purpose: "done", now: now, key: key) else {
+            throw BookingError(.notFound, "There is no recent booking in this browser. Your confirmation email has the details.")
+        }
+        let parts = claims.subject.split(separator: " ")
+        guard parts.count == 2, let appointment = try database.wrap({ try database.appointment(id: String(parts[0])) }),
+              let mentor = try database.mentors(ids: [appointment.mentorID]).first
+        else { throw BookingError(.notFound, "We could not find that booking.") }
+        return pages.confirmation(appointment, mentor: mentor, manageToken: String(parts[1]), now: now)
+    }
+
+    func appointmentFromConfirmToken(_ fields: FormData) throws -> Appointment {
+        guard let token = fields["token"] else { throw BookingError(.badRequest, "This confirmation link is incomplete. Please open the link from your email again.") }
+        let claims: SignedToken.Claims
+        do {
+            claims = try SignedToken.verify(token, purpose: "confirm", now: now, key: key)
+        } catch {
+            throw BookingError(.badRequest, "This confirmation link has expired or is not valid. The time is released; please book again from the mentor's page.")
+        }
+        guard let appointment = try database.wrap({ try database.appointment(id: claims.subject) }) else {
+            throw BookingError(.notFound, "We could not find that booking.")
+        }
+        return appointment
+    }
+
+    /// GET only shows a button: mail scanners open every link, people press buttons.
+    func showConfirm(_ request: CGIRequest) throws -> CGIResponse {
+        let appointment = try appointmentFromConfirmToken(request.query)
+        guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
+        return withSession(request) { csrf in
+            pages.confirmPage(appointment, mentor: mentor, token: request.query["token"] ?? "", csrf: csrf, now: now)
+        }
+    }
+
+    func confirm(_ request: CGIRequest) throws -> CGIResponse {
+        try checkCSRF(request)
+        let appointment = try appointmentFromConfirmToken(request.form)
+        guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
+        let manageToken = RandomToken.generate()
+        let patient = try database.wrap {
+            try database.connection.query("SELECT name, email FROM patients WHERE id = ?", [appointment.patientID]) { ($0.text(0), $0.text(1)) }.first
+        }
+        let confirmed = try database.confirm(appointmentID: appointment.id, now: now) { confirmed in
+            [bookedMail(confirmed, mentorName: mentor.profile.name, patientName: patient?.0 ?? "", email: patient?.1 ?? "", manageToken: manageToken)]
+        }
+        guard let confirmed else {
+            if appointment.status == "scheduled" {
+                throw BookingError(.conflict, "This booking is already confirmed. Your booking email has the details.")
+            }
+            throw BookingError(.conflict, "This booking can no longer be confirmed: the hold expired or it was cancelled. Please book again from the mentor's page.")
+        }
+        try database.wrap {
+            try database.connection.run("UPDATE appointments SET manage_token_hash = ? WHERE id = ?", RandomToken.digest(manageToken), confirmed.id)
+        }
+        var response = redirect("/done")
+        let done = SignedToken.sign(purpose: "done", subject: confirmed.id + " " + manageToken, expires: now + 24 * 3600, key: key)
+        response.headers.append((name: "Set-Cookie", value: Cookie(name: "bk_done", value: done, path: cookiePath, maxAge: 24 * 3600, secure: secureCookies(request)).headerValue))
+        let signIn = SignedToken.sign(purpose: "patient", subject: confirmed.patientID, expires: now + 90 * 86_400, key: key)
+        response.headers.append((name: "Set-Cookie", value: Cookie(name: "bk_patient", value: signIn, path: cookiePath, maxAge: 90 * 86_400, secure: secureCookies(request)).headerValue))
+        return response
+    }
+
+    // MARK: Manage
+
+    func appointmentFromManageToken(_ fields: FormData) throws -> Appointment {
+        guard let token = fields["token"], token.utf8.count >= 22, token.utf8.count <= 64, SignedToken.decodeBase64URL(token) != nil,
+              let appointment = try database.appointment(manageTokenHash: RandomToken.digest(token))
+        else { throw BookingError(.notFound, "This manage link is not valid. Your latest booking email has a working one.") }
+        guard appointment.end + 7 * 86_400 > now else { throw BookingError(.notFound, "This manage link has expired: the session is over.") }
+        return appointment
+    }
+
+    func showManage(_ request: CGIRequest, message: String? = nil) throws -> CGIResponse {
+        let appointment = try appointmentFromManageToken(request.method == .post ? request.form : request.query)
+        guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
+        let token = (request.method == .post ? request.form : request.query)["token"] ?? ""
+        return withSession(request) { csrf in
+            pages.managePage(appointment, mentor: mentor, token: token, csrf: csrf, canCancel: ["pending", "scheduled"].contains(appointment.status)
+                             && appointment.start - now >= settings.cancellationWindow, window: settings.cancellationWindow, message: message)
+        }
+    }
+
+    func cancel(_ request: CGIRequest) throws -> CGIResponse {
+        try checkCSRF(request)
+        let appointment = try appointmentFromManageToken(request.form)
+        guard request.form["action"] == "cancel" else { throw BookingError(.badRequest, "Unknown action.") }
+        let cancelled = try database.cancel(appointmentID: appointment.id, window: settings.cancellationWindow, now: now) { _ in [] }
+        guard cancelled != nil else {
+            throw BookingError(.conflict, appointment.status == "cancelled" ? "This session is already cancelled."
+                               : "This session starts in less than \(settings.cancellationWindow / 3600) hours and can no longer be cancelled online. Please contact your mentor.")
+        }
+        return try showManage(request, message: "Your session is cancelled. The time is free for others again.")
+    }
+
+    func calendar(_ request: CGIRequest) throws -> CGIResponse {
+        let appointment = try appointmentFromManageToken(request.query)
+        guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
+        return CGIResponse(status: .ok, contentType: "text/calendar; charset=utf-8", body: Array(ICalendar.event(appointment, mentor: mentor, siteName: config.siteName, host: URL(string: config.baseURL)?.host ?? "localhost", now: now).utf8),
+                           headers: [("Content-Disposition", "attachment; filename=\"session.ics\"")])
+    }
+
+    // MARK: Slots JSON
+
+    /// `GET …/slots?mentor=<slug>&from=YYYY-MM-DD&days=N`: free slots for scripts and for
+    /// "next available" on profile pages.
+    func slotsJSON(_ request: CGIRequest) throws -> CGIResponse {
+        let choices = try choices(request.query, needs: [])
+        var from: CalendarDate?
+        if let text = request.query["from"] {
+            guard let date = CalendarDate(text) else { throw BookingError(.badRequest, "from must be a real date YYYY-MM-DD.") }
+            from = date
+        }
+        var days = 14
+        if let text = request.query["days"] {
+            guard text.utf8.count <= 3, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text), (1...62).contains(value) else {
+                throw BookingError(.badRequest, "days must be a whole number from 1 to 62.")
+            }
+            days = value
+        }
+        let slots = try freeSlots(choices, from: from, days: days)
+        var json = "{\"mentor\":\(jsonString(choices.mentor.slug)),\"timezone\":\(jsonString(choices.zone.identifier)),\"session_minutes\":\(choices.mentor.profile.sessionMinutes),\"slots\":["
+        json += slots.map { slot in
+            "{\"start\":\(jsonString(Timestamp.format(secondsSinceEpoch: slot.start))),\"end\":\(jsonString(Timestamp.format(secondsSinceEpoch: slot.end))),\"local_date\":\"\(slot.localDate)\",\"local_time\":\"\(slot.localStart)\",\"utc_offset\":\(jsonString(ZoneRules.describe(offset: slot.offset)))}"
+        }.joined(separator: ",")
+        json += "]}\n"
+        return CGIResponse(status: .ok, contentType: "application/json", body: Array(json.utf8))
+    }
+}
+
+func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "<": out += "\\u003c"
+        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}
+
+/// An iCalendar event (RFC 5545) for a booked session: times, mentor and type, never notes.
+enum ICalendar {
+    static func event(_ appointment: Appointment, mentor: Mentor, siteName: String, host: String, now: Int) -> String {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
+                .replacingOccurrences(of: ",", with: "\\,").replacingOccurrences(of: "\n", with: "\\n")
+        }
+        let type = AppointmentType(rawValue: appointment.appointmentType)?.label ?? "Session"
+        let lines = [
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//mentorsite//booking//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+            "BEGIN:VEVENT",
+            "UID:\(appointment.id)@\(host)",
+            "DTSTAMP:\(Formatting.iCalendar(now))",
+            "DTSTART:\(Formatting.iCalendar(appointment.start))",
+            "DTEND:\(Formatting.iCalendar(appointment.end))",
+            "SUMMARY:\(escape("\(type) with \(mentor.profile.name)"))",
+            "DESCRIPTION:\(escape("\(siteName): \(type.lowercased()) with \(mentor.profile.name)."))",
+            "STATUS:\(appointment.status == "cancelled" ? "CANCELLED" : appointment.status == "scheduled" ? "CONFIRMED" : "TENTATIVE")",
+            "END:VEVENT", "END:VCALENDAR",
+        ]
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+}

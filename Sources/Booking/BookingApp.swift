@@ -1,0 +1,415 @@
+import Foundation
+import MentorCore
+import Mustache
+
+/// Settings of the booking flow (defaults from the issue; `mentorsite.yml` may grow keys).
+public struct BookingSettings: Sendable {
+    public var rules = BookingRules()
+    public var holdSeconds = 30 * 60
+    public var cancellationWindow = 24 * 3600
+    public var daysShown = 14
+    public var mailFrom = "Mood Mentors <bookings@localhost>"
+    public init() {}
+}
+
+/// The booking wizard behind the CGI: one request in, one response out. Every step is a
+/// form: GET shows it, POST validates and answers 303 to the next step. Choices that are
+/// not personal (mentor, specialty, type, slot, zone) travel in the query string; the
+/// patient's details wait in a draft row keyed by a random cookie.
+public final class BookingApp {
+    let config: SiteConfig
+    let settings: BookingSettings
+    let key: SecretKey
+    let database: MentorDatabase
+    let pages: BookingPages
+    let payment: any PaymentProvider
+    let now: Int
+
+    public init(config: SiteConfig, settings: BookingSettings = BookingSettings(), key: SecretKey, database: MentorDatabase,
+                payment: any PaymentProvider = TestPaymentProvider(), now: Int) {
+        self.config = config
+        self.settings = settings
+        self.key = key
+        self.database = database
+        self.pages = BookingPages(config: config)
+        self.payment = payment
+        self.now = now
+    }
+
+    /// Answers a request. Errors become pages with their status; nothing is written for them.
+    public func respond(to request: CGIRequest) -> CGIResponse {
+        do {
+            return try route(request)
+        } catch let error as BookingError {
+            return pages.error(error, request: request)
+        } catch let error as StoreError {
+            if case .sqlite(let sqlite) = error, sqlite.isBusy {
+                return pages.error(BookingError(.unavailable, "Booking is very busy right now. Please try again in a moment.", retryAfter: 5), request: request)
+            }
+            FileHandle.standardError.write(Data("mentorsite-cgi: \(error)\n".utf8))
+            return pages.error(BookingError(.unavailable, "Booking is unavailable right now. Please try again later.", retryAfter: 60), request: request)
+        } catch {
+            FileHandle.standardError.write(Data("mentorsite-cgi: \(error)\n".utf8))
+            return pages.error(BookingError(.unavailable, "Booking is unavailable right now. Please try again later.", retryAfter: 60), request: request)
+        }
+    }
+
+    func route(_ request: CGIRequest) throws -> CGIResponse {
+        switch (request.pathInfo, request.method) {
+        case ("", .get), ("", .head): return try showSpecialty(request)
+        case ("", .post): return try chooseSpecialty(request)
+        case ("/type", .get), ("/type", .head): return try showType(request)
+        case ("/type", .post): return try chooseType(request)
+        case ("/time", .get), ("/time", .head): return try showTime(request)
+        case ("/time", .post): return try chooseTime(request)
+        case ("/details", .get), ("/details", .head): return try showDetails(request)
+        case ("/details", .post): return try submitDetails(request)
+        case ("/payment", .get), ("/payment", .head): return try showPayment(request)
+        case ("/payment", .post): return try pay(request)
+        case ("/done", .get), ("/done", .head): return try showDone(request)
+        case ("/confirm", .get), ("/confirm", .head): return try showConfirm(request)
+        case ("/confirm", .post): return try confirm(request)
+        case ("/manage", .get), ("/manage", .head): return try showManage(request)
+        case ("/manage", .post): return try cancel(request)
+        case ("/calendar.ics", .get), ("/calendar.ics", .head): return try calendar(request)
+        case ("/slots", .get), ("/slots", .head): return try slotsJSON(request)
+        case ("", _), ("/type", _), ("/time", _), ("/details", _), ("/payment", _), ("/done", _), ("/confirm", _), ("/manage", _), ("/calendar.ics", _), ("/slots", _):
+            throw BookingError(.methodNotAllowed, "This page does not accept \(request.method.rawValue).")
+        default:
+            throw BookingError(.notFound, "There is no such booking page.")
+        }
+    }
+
+    // MARK: Choices carried between steps
+
+    struct Choices {
+        var mentor: Mentor
+        var zone: ZoneRules
+        var specialty: String?
+        var type: AppointmentType?
+        var start: Int?
+        var patientZone: ZoneRules
+
+        /// The query string for the next step (only non-personal values).
+        var query: String {
+            var items = [("mentor", mentor.slug)]
+            if let specialty { items.append(("specialty", specialty)) }
+            if let type { items.append(("type", type.rawValue)) }
+            if let start { items.append(("start", String(start))) }
+            items.append(("tz", patientZone.identifier))
+            return items.map { "\($0)=\(percentEncode($1))" }.joined(separator: "&")
+        }
+    }
+
+    /// Reads and re-validates every choice from the query (GET) or the form (POST).
+    func choices(_ fields: FormData, needs: Set<String>) throws -> Choices {
+        guard let slug = fields["mentor"], !slug.isEmpty else {
+            throw BookingError(.badRequest, "Choose a mentor first: every profile page has a \"Book a session\" link.")
+        }
+        guard Slug.isValid(slug), let mentor = try database.activeMentor(slug: slug) else {
+            throw BookingError(.notFound, "We could not find that mentor. They may have left the directory.")
+        }
+        guard let zoneName = mentor.profile.timezone, let zone = ZoneRules(identifier: zoneName), !mentor.profile.availability.isEmpty else {
+            throw BookingError(.notFound, "\(mentor.profile.name) is not taking online bookings right now.")
+        }
+        var choices = Choices(mentor: mentor, zone: zone, patientZone: zone)
+        if let tz = fields["tz"], !tz.isEmpty {
+            guard let patientZone = ZoneRules(identifier: tz) else { throw BookingError(.unprocessable, "\"\(tz.prefix(40))\" is not a time zone we know. Choose one from the list.") }
+            choices.patientZone = patientZone
+        }
+        let specialties = mentor.profile.allSpecialties
+        if let specialty = fields["specialty"], !specialty.isEmpty {
+            guard specialties.contains(specialty) else { throw BookingError(.unprocessable, "\(mentor.profile.name) does not list that specialty.") }
+            choices.specialty = specialty
+        } else if specialties.count <= 1 {
+            choices.specialty = specialties.first
+        } else if needs.contains("specialty") {
+            throw BookingError(.unprocessable, "Choose what you would like to talk about.")
+        }
+        if let typeName = fields["type"], !typeName.isEmpty {
+            guard let type = AppointmentType(rawValue: typeName) else { throw BookingError(.unprocessable, "Choose video, audio or chat.") }
+            choices.type = type
+        } else if needs.contains("type") {
+            throw BookingError(.unprocessable, "Choose video, audio or chat.")
+        }
+        if let startText = fields["start"], !startText.isEmpty {
+            guard startText.utf8.count <= 12, startText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let start = Int(startText) else {
+                throw BookingError(.unprocessable, "Choose a time from the list.")
+            }
+            choices.start = start
+        } else if needs.contains("start") {
+            throw BookingError(.unprocessable, "Choose a time from the list.")
+        }
+        return choices
+    }
+
+    func schedule(_ choices: Choices) -> SlotCalculator.Schedule {
+        SlotCalculator.Schedule(rules: choices.zone, sessionMinutes: choices.mentor.profile.sessionMinutes,
+                                availability: choices.mentor.profile.availability, blockedDates: Set(choices.mentor.profile.blockedDates.map(\.date)))
+    }
+
+    func freeSlots(_ choices: Choices, from: CalendarDate? = nil, days: Int? = nil) throws -> [Slot] {
+        let today = choices.zone.local(now).date
+        let start = from ?? today
+        let count = days ?? settings.daysShown
+        let busy = try database.busyRanges(mentorID: choices.mentor.id, from: now, to: now + (settings.rules.horizonDays + 2) * 86_400, now: now)
+        return SlotCalculator.freeSlots(for: schedule(choices), from: start, days: count, now: now, busy: busy, rules: settings.rules)
+    }
+
+    // MARK: Sessions and CSRF
+
+    /// The browser's random session id (a cookie), made on first sight.
+    func session(_ request: CGIRequest) -> (id: String, cookie: Cookie?) {
+        if let id = request.cookies["bk_session"], id.utf8.count >= 22, id.utf8.count <= 64, SignedToken.decodeBase64URL(id) != nil {
+            return (id, nil)
+        }
+        let id = RandomToken.generate()
+        return (id, Cookie(name: "bk_session", value: id, path: cookiePath, secure: secureCookies(request)))
+    }
+
+    var cookiePath: String {
+        var path = config.bookingURL
+        if let schemeEnd = path.range(of: "://"), let slash = path[schemeEnd.upperBound...].firstIndex(of: "/") { path = String(path[slash...]) }
+        return path
+    }
+
+    /// Secure cookies except for a plain-HTTP local preview on 127.0.0.1.
+    func secureCookies(_ request: CGIRequest) -> Bool {
+        request.isHTTPS || !(request.remoteAddress.hasPrefix("127.") || request.remoteAddress == "::1")
+    }
+
+    func csrfToken(session: String) -> String {
+        SignedToken.sign(purpose: "csrf", subject: session, expires: now + 4 * 3600, key: key)
+    }
+
+    /// Every POST carries a token tied to this browser's session cookie.
+    func checkCSRF(_ request: CGIRequest) throws {
+        guard let session = request.cookies["bk_session"], let token = request.form["csrf"],
+              let claims = try? SignedToken.verify(token, purpose: "csrf", now: now, key: key), claims.subject == session
+        else {
+            throw BookingError(.forbidden, "This form has expired or was not sent from this browser. Please go back, reload the page and try again.")
+        }
+    }
+
+    func withSession(_ request: CGIRequest, _ render: (String) throws -> CGIResponse) rethrows -> CGIResponse {
+        let (id, cookie) = session(request)
+        var response = try render(csrfToken(session: id))
+        if let cookie { response.headers.append((name: "Set-Cookie", value: cookie.headerValue)) }
+        return response
+    }
+
+    func redirect(_ path: String, _ query: String = "") -> CGIResponse {
+        CGIResponse.redirect(to: pages.url(path) + (query.isEmpty ? "" : "?" + query))
+    }
+
+    // MARK: Step 1: specialty
+
+    func showSpecialty(_ request: CGIRequest) throws -> CGIResponse {
+        let choices = try choices(request.query, needs: [])
+        if choices.mentor.profile.allSpecialties.count <= 1 { return redirect("/type", choices.query) }
+        return withSession(request) { csrf in
+            pages.render("booking/specialty", step: 1, title: "What would you like to talk about?", choices: choices, csrf: csrf, extra: [
+                "specialties": choices.mentor.profile.allSpecialties.map { ["name": $0, "checked": $0 == choices.specialty] as [String: Any] },
+            ])
+        }
+    }
+
+    func chooseSpecialty(_ request: CGIRequest) throws -> CGIResponse {
+        try checkCSRF(request)
+        let choices = try choices(request.form, needs: ["specialty"])
+        return redirect("/type", choices.query)
+    }
+
+    // MARK: Step 2: appointment type
+
+    func showType(_ request: CGIRequest) throws -> CGIResponse {
+        let choices = try choices(request.query, needs: [])
+        return withSession(request) { csrf in
+            pages.render("booking/type", step: 2, title: "How would you like to meet?", choices: choices, csrf: csrf, extra: [
+                "types": AppointmentType.allCases.map { ["value": $0.rawValue, "label": $0.label, "checked": $0 == (choices.type ?? .video)] as [String: Any] },
+            ])
+        }
+    }
+
+    func chooseType(_ request: CGIRequest) throws -> CGIResponse {
+        try checkCSRF(request)
+        let choices = try choices(request.form, needs: ["specialty", "type"])
+        return redirect("/time", choices.query)
+    }
+
+    // MARK: Step 3: date and time
+
+    func showTime(_ request: CGIRequest, errors: [String: String] = [:], status: HTTPStatus = .ok) throws -> CGIResponse {
+        let choices = try choices(request.method == .post ? request.form : request.query, needs: ["type"])
+        let slots = try freeSlots(choices)
+        let byDay = Dictionary(grouping: slots, by: \.localDate)
+        let days = byDay.keys.sorted().map { date -> [String: Any] in
+            [
+                "label": Formatting.day(date),
+                "slots": byDay[date]!.map { slot -> [String: Any] in
+                    var value: [String: Any] = [
+                        "value": String(slot.start),
+                        "mentor_time": slot.localStart.description,
+                        "offset": ZoneRules.describe(offset: slot.offset),
+                        "checked": slot.start == choices.start,
+                        "id": "slot-\(slot.start)",
+                    ]
+                    value.setOptional("patient_time", choices.patientZone.identifier == choices.zone.identifier ? nil : Formatting.instant(slot.start, in: choices.patientZone))
+                    return value
+                },
+            ]
+        }
+        var zones = Formatting.commonZones
+        for zone in [choices.zone.identifier, choices.patientZone.identifier] where !zones.contains(zone) { zones.append(zone) }
+        let offsetNow = ZoneRules.describe(offset: choices.zone.offset(at: now))
+        return withSession(request) { csrf in
+            var response = pages.render("booking/time", step: 3, title: "Choose a date and time", choices: choices, csrf: csrf, errors: errors, extra: [
+                "days": days,
+                "has_slots": !slots.isEmpty,
+                "mentor_zone": choices.zone.identifier,
+                "mentor_offset": offsetNow,
+                "zones": zones.sorted().map { ["name": $0, "selected": $0 == choices.patientZone.identifier] as [String: Any] },
+            ])
+            response.status = status
+            return response
+        }
+    }
+
+    func chooseTime(_ request: CGIRequest) throws -> CGIResponse {
+        try checkCSRF(request)
+        let choices = try choices(request.form, needs: ["type"])
+        guard let start = choices.start else {
+            return try showTime(request, errors: ["start": "Choose a time from the list."], status: .unprocessable)
+        }
+        guard try freeSlots(choices).contains(where: { $0.start == start }) else {
+            return try showTime(request, errors: ["start": "That time is no longer free. Choose another one."], status: .conflict)
+        }
+        return redirect("/details", choices.query)
+    }
+
+    // MARK: Step 4: details
+
+    func signedInPatient(_ request: CGIRequest) throws -> (id: String, name: String, email: String, phone: String?)? {
+        guard let token = request.cookies["bk_patient"], let claims = try? SignedToken.verify(token, purpose: "patient", now: now, key: key) else { return nil }
+        return try database.wrap {
+            try database.connection.query("SELECT id, name, email, phone FROM patients WHERE id = ? AND verified_at IS NOT NULL", [claims.subject]) {
+                ($0.text(0), $0.text(1), $0.text(2), $0.optionalText(3))
+            }.first
+        }
+    }
+
+    func showDetails(_ request: CGIRequest, form: FormData? = nil, errors: [String: String] = [:]) throws -> CGIResponse {
+        let fields = form ?? request.query
+        let choices = try choices(fields, needs: ["type", "start"])
+        guard try freeSlots(choices).contains(where: { $0.start == choices.start }) else {
+            throw BookingError(.conflict, "That time is no longer free. Please choose another one.")
+        }
+        let patient = try signedInPatient(request)
+        let draft = try loadDraft(request)
+        let value = { (name: String) -> String in form?[name] ?? draft?[name] ?? "" }
+        return withSession(request) { csrf in
+            var response = pages.render("booking/details", step: 4, title: "Your details", choices: choices, csrf: csrf, errors: errors, extra: [
+                "name": value("name").isEmpty ? (patient?.name ?? "") : value("name"),
+                "email": value("email").isEmpty ? (patient?.email ?? "") : value("email"),
+                "phone": value("phone").isEmpty ? (patient?.phone ?? "") : value("phone"),
+                "notes": value("notes"),
+                "signed_in": patient != nil,
+                "summary": summary(choices),
+            ])
+            if !errors.isEmpty { response.status = .unprocessable }
+            return response
+        }
+    }
+
+    func submitDetails(_ request: CGIRequest) throws -> CGIResponse {
+        try checkCSRF(request)
+        let choices = try choices(request.form, needs: ["type", "start"])
+        switch PatientDetails.validate(request.form) {
+        case .failure(let errors):
+            return try showDetails(request, form: request.form, errors: errors.messages)
+        case .success(let details):
+            guard try freeSlots(choices).contains(where: { $0.start == choices.start }) else {
+                throw BookingError(.conflict, "That time is no longer free. Please choose another one.")
+            }
+            let (draftID, cookie) = draftID(request)
+            let data: [String: String] = [
+                "name": details.name, "email": details.email, "phone": details.phone ?? "", "notes": details.notes ?? "",
+                "query": choices.query, "idempotency": RandomToken.generate(bytes: 16),
+            ]
+            try saveDraft(draftID, mentorID: choices.mentor.id, data: data)
+            var response = redirect("/payment")
+            if let cookie { response.headers.append((name: "Set-Cookie", value: cookie.headerValue)) }
+            return response
+        }
+    }
+
+    // MARK: Drafts
+
+    func draftID(_ request: CGIRequest) -> (String, Cookie?) {
+        if let id = request.cookies["bk_draft"], id.utf8.count >= 22, id.utf8.count <= 64, SignedToken.decodeBase64URL(id) != nil { return (id, nil) }
+        let id = RandomToken.generate()
+        return (id, Cookie(name: "bk_draft", value: id, path: cookiePath, maxAge: 2 * 3600, secure: secureCookies(request)))
+    }
+
+    func loadDraft(_ request: CGIRequest) throws -> [String: String]? {
+        guard let id = request.cookies["bk_draft"] else { return nil }
+        return try database.wrap {
+            try database.connection.query("SELECT data FROM booking_drafts WHERE id = ? AND expires_at > ?", [id, now]) {
+                (try? JSONDecoder().decode([String: String].self, from: Data($0.text(0).utf8))) ?? [:]
+            }.first
+        }
+    }
+
+    func saveDraft(_ id: String, mentorID: String, data: [String: String]) throws {
+        let json = String(decoding: (try? JSONEncoder().encode(data)) ?? Data("{}".utf8), as: UTF8.self)
+        try database.wrap {
+            try database.connection.writeTransaction {
+                try database.connection.run("DELETE FROM booking_drafts WHERE expires_at <= ?", now)
+                try database.connection.run("""
+                    INSERT INTO booking_drafts (id, mentor_id, data, expires_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET mentor_id = excluded.mentor_id, data = excluded.data, expires_at = excluded.expires_at
+                    """, id, mentorID, json, now + 2 * 3600)
+            }
+        }
+    }
+
+    func summary(_ choices: Choices) -> [String: Any] {
+        var value: [String: Any] = [
+            "mentor": choices.mentor.profile.name,
+            "mentor_url": URLPaths(config: config).mentor(choices.mentor.slug),
+            "minutes": String(choices.mentor.profile.sessionMinutes),
+        ]
+        value.setOptional("specialty", choices.specialty)
+        value.setOptional("type", choices.type?.label)
+        if let start = choices.start {
+            value["mentor_time"] = Formatting.instant(start, in: choices.zone) + " in " + choices.zone.identifier
+            value.setOptional("patient_time", choices.patientZone.identifier == choices.zone.identifier ? nil
+                : Formatting.instant(start, in: choices.patientZone) + " in " + choices.patientZone.identifier)
+        }
+        value.setOptional("price", choices.mentor.profile.hourlyRate.map { $0.forSession(minutes: choices.mentor.profile.sessionMinutes).formatted })
+        return value
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// Sets `key` when there is a value, and the flag `has_key` either way.
+    mutating func setOptional(_ key: String, _ value: String?) {
+        if let value { self[key] = value }
+        self["has_" + key] = value != nil
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
+func percentEncode(_ text: String) -> String {
+    var out = ""
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            out.unicodeScalars.append(Unicode.Scalar(byte))
+        default:
+            out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+        }
+    }
+    return out
+}

@@ -1,0 +1,203 @@
+import Foundation
+import MentorCore
+import Mustache
+
+/// Site URLs the booking pages link to.
+struct URLPaths {
+    let root: String
+    let base: String
+
+    init(config: SiteConfig) {
+        base = config.baseURL
+        var path = ""
+        if let schemeEnd = base.range(of: "://"), let slash = base[schemeEnd.upperBound...].firstIndex(of: "/") { path = String(base[slash...]) }
+        root = path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+
+    func mentor(_ slug: String) -> String { root + "/mentors/\(slug)/" }
+    var home: String { root + "/" }
+}
+
+/// Renders booking pages with the site's own layout and stylesheet, from
+/// `templates/booking/*.mustache`, parsed synchronously per request (a handful of small files).
+struct BookingPages {
+    let config: SiteConfig
+    let paths: URLPaths
+    let library: MustacheLibrary?
+    let stylesheet: String
+    let script: String
+
+    init(config: SiteConfig) {
+        self.config = config
+        self.paths = URLPaths(config: config)
+        var templates: [String: MustacheTemplate] = [:]
+        var names = ["layout"]
+        let folder = config.templates
+        names += ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/booking")) ?? [])
+            .filter { $0.hasSuffix(".mustache") }.map { "booking/" + $0.dropLast(".mustache".count) }
+        var failed = false
+        for name in names {
+            guard let text = try? String(contentsOfFile: folder + "/" + name + ".mustache", encoding: .utf8),
+                  let template = try? MustacheTemplate(string: text)
+            else { failed = true; continue }
+            templates[name] = template
+        }
+        library = failed ? nil : MustacheLibrary(templates: templates)
+        // The same content-hashed names the generator gives the assets.
+        let root = paths.root
+        func asset(_ name: String, _ ext: String) -> String {
+            guard let data = FileManager.default.contents(atPath: folder + "/assets/\(name).\(ext)") else { return root + "/assets/\(name).\(ext)" }
+            return root + "/assets/\(name)." + Slug.stableHash(String(decoding: data, as: UTF8.self)) + ".\(ext)"
+        }
+        stylesheet = asset("style", "css")
+        script = asset("booking", "js")
+    }
+
+    /// The booking CGI's URL for a step path (`/time` → `/cgi-bin/book/time`).
+    func url(_ path: String) -> String { config.bookingURL + path }
+
+    /// An absolute URL for mail.
+    func absoluteURL(_ path: String) -> String {
+        let booking = config.bookingURL
+        if booking.hasPrefix("http://") || booking.hasPrefix("https://") { return booking + path }
+        let host = paths.root.isEmpty ? config.baseURL : String(config.baseURL.dropLast(paths.root.count))
+        return host + booking + path
+    }
+
+    func context(title: String, extra: [String: Any]) -> [String: Any] {
+        var context: [String: Any] = [
+            "site": ["name": config.siteName, "tagline": config.tagline, "language": config.language, "home": paths.home, "pages": [] as [Any]] as [String: Any],
+            "assets": ["style_css": stylesheet, "booking_js": script],
+            "page": ["title": "\(title) | \(config.siteName)", "description": "Book a session on \(config.siteName).", "canonical": paths.base + paths.home,
+                     "og_type": "website", "noindex": true, "has_image": false, "has_json_ld": false] as [String: Any],
+            "booking": ["action": url("")],
+        ]
+        for (key, value) in extra { context[key] = value }
+        return context
+    }
+
+    static let stepNames = ["Topic", "Type", "Time", "Details", "Payment", "Confirmation"]
+
+    func render(_ template: String, step: Int, title: String, choices: BookingApp.Choices, csrf: String,
+                errors: [String: String] = [:], extra: [String: Any]) -> CGIResponse {
+        var values = extra
+        values["title"] = title
+        values["csrf"] = csrf
+        values["mentor_name"] = choices.mentor.profile.name
+        values["mentor_url"] = paths.mentor(choices.mentor.slug)
+        values["hidden"] = hiddenFields(choices)
+        values["steps"] = Self.stepNames.enumerated().map { index, name -> [String: Any] in
+            ["number": String(index + 1), "name": name, "current": index + 1 == step, "done": index + 1 < step]
+        }
+        values["step_number"] = String(step)
+        values["has_errors"] = !errors.isEmpty
+        values["errors"] = errors.sorted { $0.key < $1.key }.map { ["field": $0.key, "message": $0.value] as [String: Any] }
+        for (field, message) in errors {
+            values["error_" + field] = message
+            values["has_error_" + field] = true
+        }
+        for (name, path) in [("type_url", "/type"), ("time_url", "/time"), ("details_url", "/details"), ("payment_url", "/payment")] {
+            values[name] = url(path)
+        }
+        values["back_query"] = choices.query
+        return page(template, title: title, values: values)
+    }
+
+    func hiddenFields(_ choices: BookingApp.Choices) -> [[String: Any]] {
+        var fields: [(String, String)] = [("mentor", choices.mentor.slug), ("tz", choices.patientZone.identifier)]
+        if let specialty = choices.specialty { fields.append(("specialty", specialty)) }
+        if let type = choices.type { fields.append(("type", type.rawValue)) }
+        if let start = choices.start { fields.append(("start", String(start))) }
+        return fields.map { ["name": $0.0, "value": $0.1, "is_tz": $0.0 == "tz"] }
+    }
+
+    func page(_ template: String, title: String, status: HTTPStatus = .ok, values: [String: Any]) -> CGIResponse {
+        guard let library, let html = library.render(context(title: title, extra: values), withTemplate: template) else {
+            return CGIResponse(status: status == .ok ? .unavailable : status, html: plainPage(title: title, message: "Booking pages are missing from the site's templates."))
+        }
+        return CGIResponse(status: status, html: html)
+    }
+
+    func error(_ error: BookingError, request: CGIRequest) -> CGIResponse {
+        var response: CGIResponse
+        if request.pathInfo == "/slots" {
+            response = CGIResponse(status: error.status, contentType: "application/json", body: Array("{\"error\":\(jsonString(error.message))}\n".utf8))
+        } else {
+            response = page("booking/error", title: error.status.reason, status: error.status, values: [
+                "title": error.status == .notFound ? "We could not find that" : "Something needs your attention",
+                "message": error.message, "status": String(error.status.code), "home": paths.home,
+            ])
+            response.status = error.status
+        }
+        if let retry = error.retryAfter { response.headers.append((name: "Retry-After", value: String(retry))) }
+        if error.status == .methodNotAllowed { response.headers.append((name: "Allow", value: "GET, HEAD, POST")) }
+        return response
+    }
+
+    func plainPage(title: String, message: String) -> String {
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\"><title>\(escape(title))</title></head><body><h1>\(escape(title))</h1><p>\(escape(message))</p></body></html>"
+    }
+
+    func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    func appointmentValues(_ appointment: Appointment, mentor: Mentor, now: Int) -> [String: Any] {
+        let zone = ZoneRules(identifier: appointment.mentorTimezone)!
+        var values: [String: Any] = [
+            "mentor": mentor.profile.name,
+            "mentor_url": paths.mentor(mentor.slug),
+            "mentor_time": Formatting.instant(appointment.start, in: zone) + " in " + appointment.mentorTimezone,
+            "type": AppointmentType(rawValue: appointment.appointmentType)?.label ?? appointment.appointmentType,
+            "minutes": String((appointment.end - appointment.start) / 60),
+            "status": appointment.status,
+            "scheduled": appointment.status == "scheduled",
+            "pending": appointment.status == "pending",
+            "cancelled": appointment.status == "cancelled",
+        ]
+        values.setOptional("specialty", appointment.specialty)
+        if let patientZone = appointment.patientTimezone.flatMap(ZoneRules.init(identifier:)), patientZone.identifier != zone.identifier {
+            values.setOptional("patient_time", Formatting.instant(appointment.start, in: patientZone) + " in " + patientZone.identifier)
+        } else {
+            values["has_patient_time"] = false
+        }
+        if let hold = appointment.holdExpiresAt { values["hold_until"] = Formatting.instant(hold, in: zone) }
+        if let minor = appointment.priceMinor, let currency = appointment.currency {
+            values.setOptional("price", Money(minorUnits: minor, currency: currency).formatted)
+        } else {
+            values["has_price"] = false
+        }
+        return values
+    }
+
+    func confirmation(_ appointment: Appointment, mentor: Mentor, manageToken: String, now: Int) -> CGIResponse {
+        var values = appointmentValues(appointment, mentor: mentor, now: now)
+        values["title"] = appointment.status == "pending" ? "Check your email to confirm" : "You are booked"
+        values["manage_url"] = url("/manage") + "?token=" + manageToken
+        values["ics_url"] = url("/calendar.ics") + "?token=" + manageToken
+        values["steps"] = Self.stepNames.enumerated().map { index, name -> [String: Any] in ["number": String(index + 1), "name": name, "current": index == 5, "done": index < 5] }
+        return page("booking/done", title: values["title"] as! String, values: values)
+    }
+
+    func confirmPage(_ appointment: Appointment, mentor: Mentor, token: String, csrf: String, now: Int) -> CGIResponse {
+        var values = appointmentValues(appointment, mentor: mentor, now: now)
+        values["title"] = "Confirm your booking"
+        values["token"] = token
+        values["csrf"] = csrf
+        values["action"] = url("/confirm")
+        return page("booking/confirm", title: "Confirm your booking", values: values)
+    }
+
+    func managePage(_ appointment: Appointment, mentor: Mentor, token: String, csrf: String, canCancel: Bool, window: Int, message: String?) -> CGIResponse {
+        var values = appointmentValues(appointment, mentor: mentor, now: 0)
+        values["title"] = "Your session"
+        values["token"] = token
+        values["csrf"] = csrf
+        values["action"] = url("/manage")
+        values["ics_url"] = url("/calendar.ics") + "?token=" + token
+        values["can_cancel"] = canCancel
+        values["window_hours"] = String(window / 3600)
+        values.setOptional("message", message)
+        return page("booking/manage", title: "Your session", values: values)
+    }
+}

@@ -1,0 +1,38 @@
+import MentorCore
+
+/// Dates and times for people, without ICU on the request path.
+enum Formatting {
+    static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+    /// `Monday 30 November 2026`
+    static func day(_ date: CalendarDate) -> String {
+        "\(weekdays[date.weekday.rawValue]) \(date.day) \(months[date.month - 1]) \(date.year)"
+    }
+
+    /// `Monday 30 November 2026, 09:00 (UTC+03:00)` in `zone`.
+    static func instant(_ instant: Int, in zone: ZoneRules) -> String {
+        let local = zone.local(instant)
+        return "\(day(local.date)), \(LocalTime(minutes: local.minutes)!) (\(ZoneRules.describe(offset: zone.offset(at: instant))))"
+    }
+
+    /// `09:00` in `zone`.
+    static func time(_ instant: Int, in zone: ZoneRules) -> String {
+        LocalTime(minutes: zone.local(instant).minutes)!.description
+    }
+
+    /// `20261130T090000Z` for iCalendar (RFC 5545).
+    static func iCalendar(_ instant: Int) -> String {
+        Timestamp.format(secondsSinceEpoch: instant).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+    }
+
+    /// IANA zones offered for the patient's own time (the mentor's zone is always added).
+    static let commonZones = [
+        "UTC", "Africa/Accra", "Africa/Cairo", "Africa/Johannesburg", "Africa/Lagos", "Africa/Nairobi",
+        "America/Bogota", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Mexico_City",
+        "America/New_York", "America/Sao_Paulo", "America/Toronto", "Asia/Dubai", "Asia/Ho_Chi_Minh", "Asia/Hong_Kong",
+        "Asia/Jakarta", "Asia/Kathmandu", "Asia/Kolkata", "Asia/Manila", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore",
+        "Asia/Tokyo", "Australia/Adelaide", "Australia/Sydney", "Europe/Berlin", "Europe/Dublin", "Europe/Istanbul",
+        "Europe/Lisbon", "Europe/London", "Europe/Madrid", "Europe/Paris", "Europe/Stockholm", "Pacific/Auckland",
+    ]
+}

@@ -1,0 +1,147 @@
+import Foundation
+import MentorCore
+
+/// Delivers the outbox: each message (RFC 5322) on the standard input of a
+/// sendmail-compatible command, started without a shell and with a minimal environment.
+/// A message is marked sent only after the command exits 0; failures are retried later with
+/// a growing delay, so nothing is lost (a crash between sending and marking sends it twice).
+public struct MailDelivery {
+    public var command: [String]
+    public var from: String
+
+    public init(command: [String], from: String) {
+        self.command = command
+        self.from = from
+    }
+
+    public struct Report: Equatable, Sendable {
+        public var sent = 0
+        public var failed = 0
+    }
+
+    /// Splits `sendmail -i -t` or `'/path with space/mail' -x` into arguments.
+    public static func arguments(_ text: String) -> [String] {
+        var result: [String] = []
+        var current = ""
+        var quote: Character?
+        var started = false
+        for character in text {
+            if let open = quote {
+                if character == open { quote = nil } else { current.append(character) }
+            } else if character == "'" || character == "\"" {
+                quote = character
+                started = true
+            } else if character.isWhitespace {
+                if started || !current.isEmpty { result.append(current) }
+                current = ""
+                started = false
+            } else {
+                current.append(character)
+            }
+        }
+        if started || !current.isEmpty { result.append(current) }
+        return result
+    }
+
+    public func deliver(database: MentorDatabase, now: Int, log: (String) -> Void) throws -> Report {
+        let messages = try database.wrap {
+            try database.connection.query("""
+                SELECT id, recipient, subject, body, attempts, created_at FROM outbox
+                WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id
+                """, [now]) { ($0.int(0), $0.text(1), $0.text(2), $0.text(3), $0.int(4), $0.text(5)) }
+        }
+        var report = Report()
+        for (id, recipient, subject, body, attempts, created) in messages {
+            let message = Self.compose(id: id, from: from, to: recipient, subject: subject, body: body, date: created)
+            let result = run(message)
+            try database.wrap {
+                try database.connection.writeTransaction {
+                    if let failure = result {
+                        let delay = min(6 * 3600, 60 << min(attempts, 8))
+                        try database.connection.run("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?", failure, now + delay, id)
+                    } else {
+                        try database.connection.run("UPDATE outbox SET attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ? AND sent_at IS NULL", Timestamp.format(secondsSinceEpoch: now), id)
+                    }
+                }
+            }
+            if let failure = result {
+                report.failed += 1
+                log("message \(id) to \(recipient): not sent (\(failure)); will retry")
+            } else {
+                report.sent += 1
+                log("message \(id) to \(recipient): sent")
+            }
+        }
+        return report
+    }
+
+    /// Runs the command with the message on stdin; nil when it exited 0.
+    func run(_ message: String) -> String? {
+        guard let program = command.first, let executable = Self.resolve(program) else {
+            return "cannot find \(command.first ?? "the mail command")"
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = Array(command.dropFirst())
+        process.environment = ["PATH": "/usr/sbin:/usr/bin:/bin", "LANG": "C.UTF-8"]
+        let input = Pipe()
+        let errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            return "cannot start \(executable): \(error.localizedDescription)"
+        }
+        input.fileHandleForWriting.write(Data(message.utf8))
+        try? input.fileHandleForWriting.close()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+            let detail = String(decoding: stderr.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return "exit \(process.terminationStatus)" + (detail.isEmpty ? "" : ": " + detail)
+        }
+        return nil
+    }
+
+    static func resolve(_ program: String) -> String? {
+        if program.contains("/") { return FileManager.default.isExecutableFile(atPath: program) ? program : nil }
+        for folder in ["/usr/sbin", "/usr/bin", "/bin", "/usr/local/bin", "/usr/local/sbin"] where FileManager.default.isExecutableFile(atPath: folder + "/" + program) {
+            return folder + "/" + program
+        }
+        return nil
+    }
+
+    /// An RFC 5322 message: ASCII headers (non-ASCII subjects as RFC 2047 encoded words),
+    /// CRLF line ends, UTF-8 text body.
+    static func compose(id: Int, from: String, to: String, subject: String, body: String, date: String) -> String {
+        func header(_ text: String) -> String {
+            let clean = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }))
+            guard !clean.unicodeScalars.allSatisfy(\.isASCII) else { return clean }
+            return "=?UTF-8?B?" + Data(clean.utf8).base64EncodedString() + "?="
+        }
+        let host = from.split(separator: "@").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "> ")) } ?? "localhost"
+        let lines = [
+            "From: \(header(from))",
+            "To: <\(header(to))>",
+            "Subject: \(header(subject))",
+            "Date: \(rfc5322Date(date))",
+            "Message-ID: <outbox-\(id)-\(date.filter(\.isNumber))@\(host)>",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: 8bit",
+            "",
+        ] + body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// `2026-11-26T09:30:00Z` → `Thu, 26 Nov 2026 09:30:00 +0000`.
+    static func rfc5322Date(_ timestamp: String) -> String {
+        guard let date = CalendarDate(String(timestamp.prefix(10))) else { return timestamp }
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let time = timestamp.dropFirst(11).prefix(8)
+        return "\(days[date.weekday.rawValue]), \(date.day) \(months[date.month - 1]) \(date.year) \(time) +0000"
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import MentorCore
+
+/// The patient's details as typed, and the checks that turn them into values.
+public struct PatientDetails: Equatable, Sendable {
+    public var name: String
+    public var email: String
+    public var phone: String?
+    public var notes: String?
+
+    public static let maximumNotes = 2000
+
+    /// Field → message for every problem, for the form's inline errors.
+    public static func validate(_ form: FormData) -> Result<PatientDetails, FieldErrors> {
+        var errors: [String: String] = [:]
+        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty {
+            errors["name"] = "Enter your name."
+        } else if name.count > 100 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            errors["name"] = "Enter a name of at most 100 characters, on one line."
+        }
+        let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        if !isEmail(email) {
+            errors["email"] = "Enter one email address, like name@example.org."
+        }
+        let phoneText = (form["phone"] ?? "").trimmingCharacters(in: .whitespaces)
+        if !phoneText.isEmpty && !isPhone(phoneText) {
+            errors["phone"] = "Enter a phone number with digits, spaces, +, - or brackets only, or leave it empty."
+        }
+        let notes = (form["notes"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if notes.count > maximumNotes {
+            errors["notes"] = "Keep your notes under \(maximumNotes) characters (now \(notes.count))."
+        }
+        if !errors.isEmpty { return .failure(FieldErrors(messages: errors)) }
+        return .success(PatientDetails(name: name, email: email, phone: phoneText.isEmpty ? nil : phoneText, notes: notes.isEmpty ? nil : notes))
+    }
+
+    /// One address, no display name, no header-breaking characters (RFC 5321 sizes).
+    static func isEmail(_ text: String) -> Bool {
+        guard text.utf8.count <= 254, text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return false }
+        let forbidden: Set<Character> = ["<", ">", ",", ";", ":", "\"", "(", ")", "[", "]", "\\"]
+        guard !text.contains(where: { forbidden.contains($0) }) else { return false }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else { return false }
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } }
+    }
+
+    static func isPhone(_ text: String) -> Bool {
+        let digits = text.filter(\.isWholeNumber).count
+        return (6...20).contains(digits) && text.count <= 30 && text.allSatisfy { $0.isASCII && ($0.isWholeNumber || " +-().".contains($0)) }
+    }
+}
+
+/// Messages by form field, shown beside the fields and in the error summary.
+public struct FieldErrors: Error, Equatable, Sendable {
+    public var messages: [String: String]
+}
+
+/// Session kinds a mentor offers (the seed's appointment types).
+public enum AppointmentType: String, CaseIterable, Sendable {
+    case video, audio, chat
+
+    public var label: String {
+        switch self {
+        case .video: "Video call"
+        case .audio: "Audio call"
+        case .chat: "Chat"
+        }
+    }
+}
