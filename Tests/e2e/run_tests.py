@@ -21,6 +21,7 @@ import tempfile
 import time
 import traceback
 import urllib.error
+import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
@@ -411,6 +412,263 @@ def serve_explains_a_missing_site():
     folder = make_site()
     result = run("mentorsite", "serve", "--port", str(free_port()), cwd=folder, check=False)
     assert result.returncode == 1 and "has no built site; run `mentorsite build` first" in result.stderr, result.stderr
+
+
+class Server:
+    """`mentorsite serve` on a free loopback port, stopped by PID."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.port = free_port()
+        self.process = subprocess.Popen([os.path.join(BIN, "mentorsite"), "serve", "--port", str(self.port)], cwd=folder,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("lighttpd did not start")
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+class Browser:
+    """curl with a cookie jar: one person's browser."""
+
+    def __init__(self, server, folder):
+        self.server = server
+        self.jar = os.path.join(folder, f"cookies-{len(os.listdir(folder))}-{time.time_ns()}.txt")
+
+    def request(self, method, path, data=None, raw_body=None, headers=()):
+        url = path if path.startswith("http") else self.server.base + path
+        command = ["curl", "-s", "-i", "-X", method, "-b", self.jar, "-c", self.jar, "--max-time", "20"]
+        for header in headers:
+            command += ["-H", header]
+        if data is not None:
+            command += ["--data-raw", urllib.parse.urlencode(data)]
+        if raw_body is not None:
+            command += ["--data-binary", raw_body]
+        result = subprocess.run(command + [url], capture_output=True, timeout=30)
+        head, _, body = result.stdout.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        response_headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            response_headers.setdefault(name.strip().lower(), value.strip())
+        return status, response_headers, body.decode("utf-8", "replace")
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, data):
+        return self.request("POST", path, data=data)
+
+
+def form_value(html, name):
+    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    assert match, (name, html[:2000])
+    return html_unescape(match.group(1))
+
+
+def html_unescape(text):
+    import html as html_module
+    return html_module.unescape(text)
+
+
+def walk_to_payment(browser, mentor="jose-muller", start=None, email="pat@example.org", notes="I feel low since spring."):
+    """Steps 1–4 through the real server; returns (payment page html, chosen start)."""
+    status, headers, body = browser.get(f"/cgi-bin/book?mentor={mentor}")
+    assert status == 200 and "What would you like to talk about?" in body, (status, body[:500])
+    assert 'name="robots" content="noindex"' in body
+    assert "default-src 'none'" in headers.get("content-security-policy", "")
+    csrf = form_value(body, "csrf")
+    status, headers, _ = browser.post("/cgi-bin/book", {"csrf": csrf, "mentor": mentor, "tz": "Europe/Berlin", "specialty": "Depression"})
+    assert status == 303, status
+    status, headers, body = browser.get(headers["location"])
+    assert status == 200 and "How would you like to meet?" in body
+    status, headers, _ = browser.post("/cgi-bin/book/type", {"csrf": csrf, "mentor": mentor, "tz": "America/New_York", "specialty": "Depression", "type": "video"})
+    assert status == 303, status
+    status, headers, body = browser.get(headers["location"])
+    assert status == 200 and "Choose a date and time" in body, body[:500]
+    assert "your time:" in body  # the patient's zone differs from the mentor's
+    starts = re.findall(r'name="start" id="slot-\d+" value="(\d+)"', body)
+    assert starts, "no free slots offered"
+    start = start or starts[0]
+    status, headers, _ = browser.post("/cgi-bin/book/time", {"csrf": csrf, "mentor": mentor, "tz": "America/New_York", "specialty": "Depression", "type": "video", "start": start})
+    assert status == 303, status
+    details_url = headers["location"]
+    status, headers, body = browser.get(details_url)
+    assert status == 200 and "Your details" in body
+    assert email not in details_url and "Pat" not in details_url
+    fields = {"csrf": csrf, "mentor": mentor, "tz": "America/New_York", "specialty": "Depression", "type": "video", "start": start,
+              "name": "Pat Doe", "email": email, "phone": "+49 30 1234567", "notes": notes}
+    status, headers, _ = browser.post("/cgi-bin/book/details", fields)
+    assert status == 303 and headers["location"].endswith("/cgi-bin/book/payment"), (status, headers)
+    status, headers, body = browser.get("/cgi-bin/book/payment")
+    assert status == 200 and "Test payments only" in body, body[:800]
+    return body, start, csrf
+
+
+def sendmail_script(folder):
+    """A sendmail stand-in that keeps every message it is given."""
+    mailbox = os.path.join(folder, "mailbox")
+    os.makedirs(mailbox, exist_ok=True)
+    script = os.path.join(folder, "fake-sendmail")
+    with open(script, "w") as handle:
+        handle.write(f"#!/bin/sh\ncat > {mailbox}/$(date +%s%N).eml\n")
+    os.chmod(script, 0o755)
+    return script, mailbox
+
+
+def read_mailbox(mailbox):
+    return [open(os.path.join(mailbox, name), encoding="utf-8").read() for name in sorted(os.listdir(mailbox))]
+
+
+@test
+def a_patient_books_confirms_by_email_and_cancels_through_lighttpd():
+    folder = built_site()
+    server = Server(folder)
+    try:
+        browser = Browser(server, folder)
+        body, start, csrf = walk_to_payment(browser)
+        key = form_value(body, "idempotency")
+        payment = {"csrf": csrf, "idempotency": key, "card_number": "4242 4242 4242 4242", "card_expiry": "12/30", "card_cvc": "123"}
+        status, headers, _ = browser.post("/cgi-bin/book/payment", payment)
+        assert status == 303 and headers["location"].endswith("/cgi-bin/book/done"), (status, headers)
+        # A double click submits the same form again: still one appointment.
+        status, headers, _ = browser.post("/cgi-bin/book/payment", payment)
+        assert status in (303, 400), status
+        database = sqlite3.connect(os.path.join(folder, "site.sqlite"))
+        assert database.execute("SELECT count(*), status FROM appointments").fetchone() == (1, "pending")
+        status, headers, body = browser.get("/cgi-bin/book/done")
+        assert status == 200 and "Check your email to confirm" in body, body[:600]
+
+        script, mailbox = sendmail_script(folder)
+        result = run("mentorsite", "mail", "--sendmail", script, cwd=folder)
+        assert "1 sent, 0 failed" in result.stdout, result.stdout
+        mails = read_mailbox(mailbox)
+        assert len(mails) == 1 and "To: <pat@example.org>" in mails[0], mails
+        assert "I feel low" not in mails[0], "notes must never be mailed"
+        link = re.search(r"(http://\S+/cgi-bin/book/confirm\?token=\S+)", mails[0]).group(1)
+        # Mail scanners open links: a GET only shows the page.
+        status, _, body = Browser(server, folder).get(link.replace("http://127.0.0.1:8080", server.base))
+        assert status == 200 and "Confirm my booking" in body
+        assert database.execute("SELECT status FROM appointments").fetchone() == ("pending",)
+        status, _, body = browser.get(link.replace("http://127.0.0.1:8080", server.base))
+        token = form_value(body, "token")
+        status, headers, _ = browser.post("/cgi-bin/book/confirm", {"csrf": form_value(body, "csrf"), "token": token})
+        assert status == 303, status
+        assert database.execute("SELECT status FROM appointments").fetchone() == ("scheduled",)
+        # Confirming twice does nothing more.
+        status, _, _ = browser.post("/cgi-bin/book/confirm", {"csrf": form_value(body, "csrf"), "token": token})
+        assert status == 409, status
+        status, _, body = browser.get("/cgi-bin/book/done")
+        assert status == 200 and "You are booked" in body, body[:600]
+        manage = html_unescape(re.search(r'href="(/cgi-bin/book/manage\?token=[^"]+)"', body).group(1))
+        ics = html_unescape(re.search(r'href="(/cgi-bin/book/calendar.ics\?token=[^"]+)"', body).group(1))
+        status, headers, calendar = browser.get(ics)
+        assert status == 200 and headers["content-type"].startswith("text/calendar") and "DTSTART:" in calendar and "I feel low" not in calendar
+        run("mentorsite", "mail", "--sendmail", script, cwd=folder)
+        assert any("is booked for" in mail and "Subject: =?UTF-8?B?" in mail for mail in read_mailbox(mailbox))
+        status, _, body = browser.get(manage)
+        assert status == 200 and "Cancel this session" in body
+        status, _, body = browser.post("/cgi-bin/book/manage", {"csrf": form_value(body, "csrf"), "token": form_value(body, "token"), "action": "cancel"})
+        assert status == 200 and "Your session is cancelled" in body, (status, body[:500])
+        assert database.execute("SELECT status FROM appointments").fetchone() == ("cancelled",)
+        history = [row[0] for row in database.execute("SELECT to_status FROM appointment_events ORDER BY id")]
+        assert history == ["pending", "scheduled", "cancelled"], history
+        result = run("mentorsite", "appointments", "--format", "csv", cwd=folder)
+        assert "jose-muller" in result.stdout and "cancelled" in result.stdout and "pat@example.org" in result.stdout
+    finally:
+        server.stop()
+
+
+@test
+def booking_errors_answer_with_clear_statuses_and_write_nothing():
+    folder = built_site()
+    server = Server(folder)
+    try:
+        browser = Browser(server, folder)
+        database = os.path.join(folder, "site.sqlite")
+
+        def snapshot():
+            connection = sqlite3.connect(database)
+            rows = [list(connection.execute(f"SELECT * FROM {table} ORDER BY 1")) for table in ("appointments", "patients", "outbox", "booking_drafts")]
+            connection.close()
+            return rows
+
+        before = snapshot()
+        cases = [
+            ("GET", "/cgi-bin/book?mentor=nobody-here", None, 404, "could not find that mentor"),
+            ("GET", "/cgi-bin/book?mentor=../etc", None, 404, "could not find that mentor"),
+            ("GET", "/cgi-bin/book", None, 400, "Choose a mentor first"),
+            ("GET", "/cgi-bin/book/nowhere?mentor=jose-muller", None, 404, "no such booking page"),
+            ("DELETE", "/cgi-bin/book?mentor=jose-muller", None, 405, "is not allowed here"),
+            ("PUT", "/cgi-bin/book/time?mentor=jose-muller", None, 405, "is not allowed here"),
+            ("POST", "/cgi-bin/book/type", {"mentor": "jose-muller", "type": "video"}, 403, "not sent from this browser"),
+            ("GET", "/cgi-bin/book/time?mentor=jose-muller&type=video&tz=EST5EDT", None, 422, "not a time zone we know"),
+            ("GET", "/cgi-bin/book/slots?mentor=jose-muller&from=2026-02-30", None, 400, "real date"),
+            ("GET", "/cgi-bin/book/slots?mentor=jose-muller&days=%2B10", None, 400, "whole number"),
+            ("GET", "/cgi-bin/book/confirm?token=forged.token", None, 400, "expired or is not valid"),
+            ("GET", "/cgi-bin/book/manage?token=AAAAAAAAAAAAAAAAAAAAAAAAAAAA", None, 404, "not valid"),
+            ("GET", "/cgi-bin/book/payment", None, 400, "session has expired"),
+        ]
+        for method, path, data, expected, message in cases:
+            status, headers, body = browser.request(method, path, data=data)
+            assert status == expected, (method, path, status, body[:300])
+            assert message in body, (path, message, body[:600])
+            assert "Traceback" not in body and "Fatal error" not in body
+        status, _, _ = browser.request("POST", "/cgi-bin/book/details", raw_body="x" * 70000, headers=["Content-Type: application/x-www-form-urlencoded"])
+        assert status == 413, status
+        status, _, _ = browser.request("POST", "/cgi-bin/book/details", raw_body="a=%zz", headers=["Content-Type: application/x-www-form-urlencoded"])
+        assert status in (400, 403), status
+        assert snapshot() == before
+        # An invalid email comes back as a 422 form with the message beside the field.
+        body, start, csrf = walk_to_payment(Browser(server, folder))
+        browser2 = Browser(server, folder)
+        status, _, body = browser2.get("/cgi-bin/book/details?mentor=jose-muller&specialty=Depression&type=video&tz=Europe/Berlin&start=" + start)
+        status, _, body = browser2.post("/cgi-bin/book/details", {"csrf": form_value(body, "csrf"), "mentor": "jose-muller", "specialty": "Depression",
+                                                                   "type": "video", "tz": "Europe/Berlin", "start": start, "name": "Eve <script>",
+                                                                   "email": "eve@example.org\r\nBcc: all@example.org"})
+        assert status == 422 and 'id="email-error"' in body and "aria-describedby" in body and 'id="error-summary"' in body, (status, body[:400])
+        assert "Eve &lt;script&gt;" in body and "<script>" not in body.split("<body>")[1].split('<script src=')[0]
+    finally:
+        server.stop()
+
+
+@test
+def twenty_patients_racing_for_one_slot_get_one_booking_and_nineteen_conflicts():
+    folder = built_site()
+    server = Server(folder)
+    try:
+        browsers, forms = [], []
+        start = None
+        for index in range(20):
+            browser = Browser(server, folder)
+            body, chosen, csrf = walk_to_payment(browser, start=start, email=f"p{index}@example.org")
+            start = chosen
+            browsers.append(browser)
+            forms.append({"csrf": csrf, "idempotency": form_value(body, "idempotency"), "card_number": "4242424242424242", "card_expiry": "12/30", "card_cvc": "123"})
+        commands = []
+        for browser, form in zip(browsers, forms):
+            commands.append(subprocess.Popen(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-b", browser.jar, "-c", browser.jar,
+                                              "--data-raw", urllib.parse.urlencode(form), server.base + "/cgi-bin/book/payment"],
+                                             stdout=subprocess.PIPE, text=True))
+        statuses = sorted(process.communicate(timeout=60)[0] for process in commands)
+        assert statuses.count("303") == 1 and statuses.count("409") == 19, statuses
+        connection = sqlite3.connect(os.path.join(folder, "site.sqlite"))
+        assert connection.execute("SELECT count(*) FROM appointments WHERE starts_at = ?", (int(start),)).fetchone() == (1,)
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        server.stop()
 
 
 def main():
