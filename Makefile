@@ -11,7 +11,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable
 BIN := .build/release
 # Everything the build, the tests and `make run` use from Debian.
 DEBIAN_PACKAGES := libcmark-dev libsqlite3-dev sqlite3 lighttpd curl tidy python3
-BENCH_PACKAGES := hugo cmark
+BENCH_PACKAGES := hugo cmark wrk gcc
 
 .PHONY: help deps build debug test unit-test e2e-test run bench clean
 
@@ -19,7 +19,7 @@ help:
 	@echo "make run    install dependencies, build, import content/, build public/, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   unit tests (Swift Testing) and end-to-end tests of the static binaries behind lighttpd"
 	@echo "make build  release build, fully static executables in $(BIN)/"
-	@echo "make bench  import/build/rebuild timings on N synthetic mentors (N=$(N)), compared with Hugo"
+	@echo "make bench  import/build/rebuild timings on N synthetic mentors (N=$(N)), compared with Hugo; CGI req/s and booking latency"
 
 deps:
 	@scripts/install-deps.sh $(DEBIAN_PACKAGES)
@@ -46,6 +46,7 @@ run: build
 bench: build
 	@scripts/install-deps.sh $(BENCH_PACKAGES)
 	python3 bench/bench.py --bin $(BIN) --mentors $(N)
+	python3 bench/cgi_bench.py --bin $(BIN)
 
 clean:
 	rm -rf .build .mentorsite site.sqlite site.sqlite-wal site.sqlite-shm

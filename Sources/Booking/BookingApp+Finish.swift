@@ -36,8 +36,14 @@ extension BookingApp {
         guard let start = choices.start, let key = request.form["idempotency"], key == draft["idempotency"] else {
             throw BookingError(.badRequest, "This payment form is out of date. Please reload the page.")
         }
-        let patient = try signedInPatient(request)
         let email = draft["email"] ?? ""
+        // Limits stored in SQLite, so they hold across processes: 429 past them.
+        for (key, limit) in [("ip:" + request.remoteAddress, settings.attemptsPerAddress), ("email:" + email, settings.attemptsPerEmail)] {
+            if let wait = try database.rateLimit(key, limit: limit, window: 3600, now: now) {
+                throw BookingError(.tooManyRequests, "Too many booking attempts. Please try again in \(max(1, wait / 60)) minutes.", retryAfter: wait)
+            }
+        }
+        let patient = try signedInPatient(request)
         let verified = patient?.email == email
         let price = choices.mentor.profile.hourlyRate?.forSession(minutes: choices.mentor.profile.sessionMinutes)
         var reference: String?

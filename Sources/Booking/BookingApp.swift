@@ -9,6 +9,9 @@ public struct BookingSettings: Sendable {
     public var cancellationWindow = 24 * 3600
     public var daysShown = 14
     public var mailFrom = "Mood Mentors <bookings@localhost>"
+    /// Booking attempts (payment submits) per hour from one address and for one email.
+    public var attemptsPerAddress = 30
+    public var attemptsPerEmail = 6
     public init() {}
 }
 

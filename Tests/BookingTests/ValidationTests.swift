@@ -1,0 +1,61 @@
+import MentorCore
+import Testing
+@testable import Booking
+
+@Suite struct PatientDetailsTests {
+    func errors(_ fields: [String: String]) -> [String: String] {
+        switch PatientDetails.validate(FormData(fields)) {
+        case .success: return [:]
+        case .failure(let errors): return errors.messages
+        }
+    }
+
+    @Test func acceptsAndNormalisesGoodDetails() throws {
+        let details = try PatientDetails.validate(FormData(["name": " Ana Silva ", "email": "Ana@Example.ORG", "phone": "+49 (30) 123-4567", "notes": ""])).get()
+        #expect(details == PatientDetails(name: "Ana Silva", email: "ana@example.org", phone: "+49 (30) 123-4567", notes: nil))
+    }
+
+    @Test(arguments: ["", "ana", "ana@", "@example.org", "ana@example", "ana@example.org\r\nBcc: x@y.org", "a@b.org, c@d.org", "Ana <ana@example.org>", "ana @example.org", "ana@-x.org"])
+    func refusesAnythingButOneAddress(email: String) {
+        #expect(errors(["name": "Ana", "email": email])["email"] == "Enter one email address, like name@example.org.")
+    }
+
+    @Test func refusesPhonesWithLettersAndOverlongNotes() {
+        #expect(errors(["name": "Ana", "email": "a@b.org", "phone": "call me"])["phone"] != nil)
+        #expect(errors(["name": "Ana", "email": "a@b.org", "notes": String(repeating: "x", count: 2001)])["notes"] == "Keep your notes under 2000 characters (now 2001).")
+        #expect(errors(["name": "", "email": "a@b.org"])["name"] == "Enter your name.")
+        #expect(errors(["name": "Ana\u{0}", "email": "a@b.org"])["name"] != nil)
+    }
+}
+
+@Suite struct MailTests {
+    @Test func splitsTheSendmailCommandWithoutAShell() {
+        #expect(MailDelivery.arguments("/usr/sbin/sendmail -i -t") == ["/usr/sbin/sendmail", "-i", "-t"])
+        #expect(MailDelivery.arguments("'/opt/my mail/send' --to \"a b\" ''") == ["/opt/my mail/send", "--to", "a b", ""])
+        #expect(MailDelivery.arguments("x; rm -rf /") == ["x;", "rm", "-rf", "/"])
+    }
+
+    @Test func composesRFC5322WithEncodedHeaders() {
+        let message = MailDelivery.compose(id: 7, from: "Mood Mentors <bookings@mentors.example>", to: "pat@example.org",
+                                           subject: "Booked: José\r\nBcc: evil@example.org", body: "Line one\nLine two", date: "2026-11-26T09:30:00Z")
+        #expect(message.hasPrefix("From: Mood Mentors <bookings@mentors.example>\r\nTo: <pat@example.org>\r\nSubject: =?UTF-8?B?"))
+        #expect(!message.contains("\r\nBcc:"))
+        #expect(message.contains("Date: Thu, 26 Nov 2026 09:30:00 +0000\r\n"))
+        #expect(message.contains("Message-ID: <outbox-7-20261126093000@mentors.example>\r\n"))
+        #expect(message.hasSuffix("\r\n\r\nLine one\r\nLine two\r\n"))
+    }
+}
+
+@Suite struct FormattingTests {
+    @Test func printsDatesAndTimesWithoutICU() {
+        let berlin = ZoneRules(identifier: "Europe/Berlin")!
+        #expect(Formatting.instant(utc("2026-11-30T08:00"), in: berlin) == "Monday 30 November 2026, 09:00 (UTC+01:00)")
+        #expect(Formatting.iCalendar(utc("2026-11-30T08:00")) == "20261130T080000Z")
+        #expect(percentEncode("Life transitions & more/é") == "Life%20transitions%20%26%20more%2F%C3%A9")
+    }
+}
+
+/// Instants written as UTC text.
+func utc(_ text: String) -> Int {
+    CalendarDate(String(text.prefix(10)))!.daysSinceEpoch * 86_400 + LocalTime(String(text.dropFirst(11).prefix(5)))!.minutes * 60
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""`make bench`, booking part: the CGI behind a real lighttpd on 127.0.0.1.
+
+- Requests per second for a C "hello" CGI (the floor: fork + exec) and for wizard GETs
+  (step 3, free slots in the mentor's time zone), 4 connections, wrk, median of runs.
+- Booking POST latency (payment submit → durable commit), p50 and p99, running the
+  static binary per request with a prepared draft.
+"""
+import argparse
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wrk(url, seconds):
+    out = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "--latency", url], capture_output=True, text=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rate, int(errors.group(1)) if errors else 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", default=os.path.join(REPO, ".build", "release"))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--posts", type=int, default=200)
+    arguments = parser.parse_args()
+    binary = os.path.abspath(arguments.bin)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    folder = tempfile.mkdtemp(prefix="mentorsite-cgi-bench-")
+    try:
+        for name in ("content", "templates"):
+            shutil.copytree(os.path.join(REPO, name), os.path.join(folder, name))
+        shutil.copy(os.path.join(REPO, "mentorsite.yml"), folder)
+        subprocess.run([os.path.join(binary, "mentorsite"), "import"], cwd=folder, check=True, capture_output=True)
+        subprocess.run([os.path.join(binary, "mentorsite"), "build", "-q"], cwd=folder, check=True)
+        hello_c = os.path.join(folder, "hello.c")
+        with open(hello_c, "w") as handle:
+            handle.write('#include <stdio.h>\nint main(void){fputs("Status: 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nhello\\n",stdout);return 0;}\n')
+        hello = os.path.join(folder, "hello")
+        subprocess.run(["gcc", "-O2", "-static", "-o", hello, hello_c], check=True)
+        port = free_port()
+        config = os.path.join(folder, "lighttpd.conf")
+        with open(config, "w") as handle:
+            handle.write(f'''server.modules = ("mod_alias", "mod_cgi", "mod_setenv")
+server.document-root = "{folder}/public"
+server.bind = "127.0.0.1"
+server.port = {port}
+server.errorlog = "{folder}/lighttpd.log"
+alias.url = ("/cgi-bin/hello" => "{hello}", "/cgi-bin/book" => "{binary}/mentorsite-cgi")
+$HTTP["url"] =^ "/cgi-bin/" {{
+  cgi.assign = ("" => "")
+  setenv.set-environment = ("MENTORSITE_CONFIG" => "{folder}/mentorsite.yml")
+}}
+''')
+        server = subprocess.Popen(["lighttpd", "-D", "-f", config])
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            base = f"http://127.0.0.1:{port}"
+            wizard = base + "/cgi-bin/book/time?mentor=jose-muller&specialty=Depression&type=video&tz=America/New_York"
+            hello_rates, wizard_rates = [], []
+            for _ in range(arguments.runs):
+                rate, errors = wrk(base + "/cgi-bin/hello", arguments.seconds)
+                hello_rates.append(rate)
+                rate, errors = wrk(wizard, arguments.seconds)
+                assert errors == 0, f"{errors} failed wizard requests"
+                wizard_rates.append(rate)
+            hello_rate, wizard_rate = statistics.median(hello_rates), statistics.median(wizard_rates)
+            print(f"CGI through lighttpd, 4 connections, median of {arguments.runs} runs of {arguments.seconds} s:")
+            print(f"  C hello CGI             {hello_rate:8.0f} req/s   {[round(r) for r in hello_rates]}")
+            print(f"  wizard GET (step 3)     {wizard_rate:8.0f} req/s   {[round(r) for r in wizard_rates]}")
+            print(f"  ratio wizard / hello    {wizard_rate / hello_rate:8.2f}   (target ≥ 0.5)")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+        # Booking POSTs: one prepared draft per request, each for its own slot.
+        database = os.path.join(folder, "site.sqlite")
+        environment = {"MENTORSITE_CONFIG": os.path.join(folder, "mentorsite.yml"), "REQUEST_METHOD": "GET",
+                       "PATH_INFO": "/slots", "QUERY_STRING": "mentor=jose-muller&days=60", "REMOTE_ADDR": "127.0.0.1"}
+        out = subprocess.run([os.path.join(binary, "mentorsite-cgi")], env=environment, capture_output=True, text=True).stdout
+        starts = re.findall(r'"start":"([^"]+)"', out)
+        connection = sqlite3.connect(database)
+        mentor_id = connection.execute("SELECT id FROM mood_mentor_profiles WHERE slug = 'jose-muller'").fetchone()[0]
+        count = min(arguments.posts, len(starts))
+        latencies = []
+        session = "benchsessionbenchsession0"
+        environment = {"MENTORSITE_CONFIG": os.path.join(folder, "mentorsite.yml"), "REQUEST_METHOD": "GET", "REMOTE_ADDR": "127.0.0.1",
+                       "QUERY_STRING": "mentor=jose-muller", "HTTP_COOKIE": f"bk_session={session}"}
+        page = subprocess.run([os.path.join(binary, "mentorsite-cgi")], env=environment, capture_output=True, text=True).stdout
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        import calendar
+        for index in range(count):
+            start = calendar.timegm(time.strptime(starts[index], "%Y-%m-%dT%H:%M:%SZ"))
+            draft = f"benchdraftbenchdraft{index:06d}"
+            key = f"benchkey{index:06d}"
+            query = urllib.parse.urlencode({"mentor": "jose-muller", "specialty": "Depression", "type": "video", "start": start, "tz": "Europe/Berlin"})
+            data = '{"name":"Bench Patient","email":"bench%d@example.org","phone":"","notes":"","query":"%s","idempotency":"%s"}' % (index, query, key)
+            connection.execute("INSERT INTO booking_drafts (id, mentor_id, data, expires_at) VALUES (?, ?, ?, ?)", (draft, mentor_id, data, int(time.time()) + 3600))
+            connection.commit()
+            body = urllib.parse.urlencode({"csrf": csrf, "idempotency": key, "card_number": "4242424242424242", "card_expiry": "12/30", "card_cvc": "123"}).encode()
+            environment = {"MENTORSITE_CONFIG": os.path.join(folder, "mentorsite.yml"), "REQUEST_METHOD": "POST", "PATH_INFO": "/payment",
+                           "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
+                           "REMOTE_ADDR": f"10.0.{index // 250}.{index % 250}", "HTTP_COOKIE": f"bk_session={session}; bk_draft={draft}"}
+            began = time.perf_counter()
+            result = subprocess.run([os.path.join(binary, "mentorsite-cgi")], env=environment, input=body, capture_output=True)
+            latencies.append((time.perf_counter() - began) * 1000)
+            assert result.stdout.startswith(b"Status: 303"), result.stdout[:300]
+        latencies.sort()
+        booked = connection.execute("SELECT count(*) FROM appointments").fetchone()[0]
+        print(f"Booking POST (payment → durable commit), {count} requests, one process each:")
+        print(f"  p50 {latencies[len(latencies) // 2]:.1f} ms   p99 {latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]:.1f} ms   (targets 20 / 60 ms)   {booked} booked")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
