@@ -107,7 +107,7 @@ $HTTP["url"] =^ "/cgi-bin/" {{
         mentor_id = connection.execute("SELECT id FROM mood_mentor_profiles WHERE slug = 'jose-muller'").fetchone()[0]
         count = min(arguments.posts, len(starts))
         latencies = []
-        session = "benchsessionbenchsession0"
+        session = "benchsessionbenchsession"  # 24 base64url characters, like a real session id
         environment = {"MENTORSITE_CONFIG": os.path.join(folder, "mentorsite.yml"), "REQUEST_METHOD": "GET", "REMOTE_ADDR": "127.0.0.1",
                        "QUERY_STRING": "mentor=jose-muller", "HTTP_COOKIE": f"bk_session={session}"}
         page = subprocess.run([os.path.join(binary, "mentorsite-cgi")], env=environment, capture_output=True, text=True).stdout

@@ -23,26 +23,13 @@ struct URLPaths {
 struct BookingPages {
     let config: SiteConfig
     let paths: URLPaths
-    let library: MustacheLibrary?
     let stylesheet: String
     let script: String
 
     init(config: SiteConfig) {
         self.config = config
         self.paths = URLPaths(config: config)
-        var templates: [String: MustacheTemplate] = [:]
-        var names = ["layout"]
         let folder = config.templates
-        names += ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/booking")) ?? [])
-            .filter { $0.hasSuffix(".mustache") }.map { "booking/" + $0.dropLast(".mustache".count) }
-        var failed = false
-        for name in names {
-            guard let text = try? String(contentsOfFile: folder + "/" + name + ".mustache", encoding: .utf8),
-                  let template = try? MustacheTemplate(string: text)
-            else { failed = true; continue }
-            templates[name] = template
-        }
-        library = failed ? nil : MustacheLibrary(templates: templates)
         // The same content-hashed names the generator gives the assets.
         let root = paths.root
         func asset(_ name: String, _ ext: String) -> String {
@@ -111,8 +98,39 @@ struct BookingPages {
         return fields.map { ["name": $0.0, "value": $0.1, "is_tz": $0.0 == "tz"] }
     }
 
+    /// Parses `name` and, transitively, the partials and parents it names: only what this
+    /// response needs (parsing every template cost a third of a request).
+    func library(for name: String) -> MustacheLibrary? {
+        var templates: [String: MustacheTemplate] = [:]
+        var pending = [name]
+        while let next = pending.popLast() {
+            guard templates[next] == nil else { continue }
+            guard let text = try? String(contentsOfFile: config.templates + "/" + next + ".mustache", encoding: .utf8),
+                  let template = try? MustacheTemplate(string: text)
+            else { return nil }
+            templates[next] = template
+            pending += Self.references(in: text).filter { templates[$0] == nil }
+        }
+        return MustacheLibrary(templates: templates)
+    }
+
+    /// Names in `{{> name}}` and `{{< name}}` tags.
+    static func references(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = text[...]
+        while let open = rest.range(of: "{{") {
+            rest = rest[open.upperBound...]
+            let trimmed = rest.drop(while: { $0 == " " })
+            guard let sigil = trimmed.first, sigil == ">" || sigil == "<", let close = trimmed.range(of: "}}") else { continue }
+            let name = trimmed[trimmed.index(after: trimmed.startIndex)..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            if !name.isEmpty { names.append(name) }
+            rest = trimmed[close.upperBound...]
+        }
+        return names
+    }
+
     func page(_ template: String, title: String, status: HTTPStatus = .ok, values: [String: Any]) -> CGIResponse {
-        guard let library, let html = library.render(context(title: title, extra: values), withTemplate: template) else {
+        guard let library = library(for: template), let html = library.render(context(title: title, extra: values), withTemplate: template) else {
             return CGIResponse(status: status == .ok ? .unavailable : status, html: plainPage(title: title, message: "Booking pages are missing from the site's templates."))
         }
         return CGIResponse(status: status, html: html)

@@ -17,19 +17,24 @@ public struct SecretKey: Sendable {
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if descriptor >= 0 {
+        if access(path, F_OK) != 0 {
+            // Written whole to a private temporary file, then linked into place: a second
+            // process starting at the same moment either wins the link or reads a complete key.
+            let temporary = path + ".tmp-\(getpid())"
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw BookingError(.unavailable, "Booking is not configured yet (cannot create the signing key).", retryAfter: 3600)
+            }
             var generator = SystemRandomNumberGenerator()
             let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let text = Array((bytes.map { hex($0) }.joined() + "\n").utf8)
             let written = text.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            let synced = fsync(descriptor) == 0
             close(descriptor)
-            guard written == text.count else {
-                unlink(path)
+            defer { unlink(temporary) }
+            guard written == text.count, synced, link(temporary, path) == 0 || errno == EEXIST else {
                 throw BookingError(.unavailable, "Booking is not configured yet (cannot write the signing key).", retryAfter: 3600)
             }
-        } else if errno != EEXIST {
-            throw BookingError(.unavailable, "Booking is not configured yet (cannot create the signing key).", retryAfter: 3600)
         }
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & 0o077 == 0,

@@ -62,7 +62,7 @@ public struct SiteConfig: Equatable, Sendable {
             }
         }
         if let value = reader.string("language") {
-            if value.range(of: "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", options: .regularExpression) != nil {
+            if isLanguageTag(value) {
                 config.language = value
             } else {
                 reader.report(reader.line(of: "language"), "language", "\"\(value)\" is not a language tag such as en or pt-BR")
@@ -87,6 +87,14 @@ public struct SiteConfig: Equatable, Sendable {
         if let value = reader.string("secret_key_file") { config.secretKeyPath = value }
         if !reader.diagnostics.isEmpty { throw Diagnostics(reader.diagnostics) }
         return config
+    }
+
+    /// `en`, `pt-BR`, `zh-Hant-TW`: a primary language of 2–3 lowercase letters, then
+    /// subtags of 2–8 letters or digits. (No regex: the CGI reads this on every request.)
+    static func isLanguageTag(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard let first = parts.first, (2...3).contains(first.count), first.allSatisfy({ $0.isASCII && $0.isLowercase }) else { return false }
+        return parts.dropFirst().allSatisfy { (2...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
     }
 
     /// `path` resolved against the configuration's folder.
