@@ -214,7 +214,8 @@ extension BookingApp {
         let token = (request.method == .post ? request.form : request.query)["token"] ?? ""
         return withSession(request) { csrf in
             pages.managePage(appointment, mentor: mentor, token: token, csrf: csrf, canCancel: ["pending", "scheduled"].contains(appointment.status)
-                             && appointment.start - now >= settings.cancellationWindow, window: settings.cancellationWindow, message: message)
+                             && appointment.start - now >= settings.cancellationWindow, window: settings.cancellationWindow, message: message,
+                             rescheduleURL: pages.url("/reschedule") + "?token=" + token)
         }
     }
 
@@ -228,6 +229,66 @@ extension BookingApp {
                                : "This session starts in less than \(settings.cancellationWindow / 3600) hours and can no longer be cancelled online. Please contact your mentor.")
         }
         return try showManage(request, message: "Your session is cancelled. The time is free for others again.")
+    }
+
+    func showReschedule(_ request: CGIRequest, error: String? = nil, status: HTTPStatus = .ok) throws -> CGIResponse {
+        let fields = request.method == .post ? request.form : request.query
+        let appointment = try appointmentFromManageToken(fields)
+        guard let mentor = try database.mentors(ids: [appointment.mentorID]).first, let zone = ZoneRules(identifier: appointment.mentorTimezone) else {
+            throw BookingError(.notFound, "We could not find that booking.")
+        }
+        guard ["pending", "scheduled"].contains(appointment.status), appointment.start - now >= settings.cancellationWindow else {
+            throw BookingError(.conflict, "This session can no longer be moved online (it is \(appointment.status), or starts within \(settings.cancellationWindow / 3600) hours).")
+        }
+        let patientZone = appointment.patientTimezone.flatMap(ZoneRules.init(identifier:)) ?? zone
+        var choices = Choices(mentor: mentor, zone: zone, patientZone: patientZone)
+        choices.start = appointment.start
+        let busy = try database.busyRanges(mentorID: mentor.id, from: now, to: now + (settings.rules.horizonDays + 2) * 86_400, now: now, excluding: appointment.id)
+        let slots = SlotCalculator.freeSlots(for: schedule(choices), from: zone.local(now).date, days: settings.daysShown, now: now, busy: busy, rules: settings.rules)
+            .filter { $0.start != appointment.start }
+        let token = fields["token"] ?? ""
+        return withSession(request) { csrf in
+            var values = pages.appointmentValues(appointment, mentor: mentor, now: now)
+            values["title"] = "Move your session"
+            values["days"] = slotDays(slots, choices: choices)
+            values["has_slots"] = !slots.isEmpty
+            values["csrf"] = csrf
+            values["token"] = token
+            values["action"] = pages.url("/reschedule")
+            values["manage_url"] = pages.url("/manage") + "?token=" + token
+            values["has_errors"] = error != nil
+            values["errors"] = error.map { [["field": "start", "message": $0]] } ?? []
+            values.setOptional("error_start", error)
+            return pages.page("booking/reschedule", title: "Move your session", status: status, values: values)
+        }
+    }
+
+    func reschedule(_ request: CGIRequest) throws -> CGIResponse {
+        try checkCSRF(request)
+        let appointment = try appointmentFromManageToken(request.form)
+        guard let text = request.form["start"], text.utf8.count <= 12, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let start = Int(text) else {
+            return try showReschedule(request, error: "Choose a new time from the list.", status: .unprocessable)
+        }
+        guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
+        let patient = try database.wrap {
+            try database.connection.query("SELECT name, email FROM patients WHERE id = ?", [appointment.patientID]) { ($0.text(0), $0.text(1)) }.first
+        }
+        do {
+            let moved = try database.reschedule(appointmentID: appointment.id, to: start, window: settings.cancellationWindow, rules: settings.rules, now: now) { moved in
+                var mail = bookedMail(moved, mentorName: mentor.profile.name, patientName: patient?.0 ?? "", email: patient?.1 ?? "", manageToken: nil)
+                mail.kind = "rescheduled"
+                mail.subject = "Moved: \(mentor.profile.name), \(moved.localDate) \(moved.localStart)"
+                return [mail]
+            }
+            guard let moved else {
+                throw BookingError(.conflict, "This session can no longer be moved online. Please contact your mentor.")
+            }
+            return try showManage(request, message: "Your session is moved to \(Formatting.instant(moved.start, in: ZoneRules(identifier: moved.mentorTimezone)!)).")
+        } catch BookingFailure.slotTaken {
+            return try showReschedule(request, error: "That time is no longer free. Choose another one.", status: .conflict)
+        } catch BookingFailure.mentorUnavailable {
+            throw BookingError(.notFound, "\(mentor.profile.name) is not taking online bookings right now.")
+        }
     }
 
     func calendar(_ request: CGIRequest) throws -> CGIResponse {

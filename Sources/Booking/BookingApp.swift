@@ -75,8 +75,10 @@ public final class BookingApp {
         case ("/manage", .get), ("/manage", .head): return try showManage(request)
         case ("/manage", .post): return try cancel(request)
         case ("/calendar.ics", .get), ("/calendar.ics", .head): return try calendar(request)
+        case ("/reschedule", .get), ("/reschedule", .head): return try showReschedule(request)
+        case ("/reschedule", .post): return try reschedule(request)
         case ("/slots", .get), ("/slots", .head): return try slotsJSON(request)
-        case ("", _), ("/type", _), ("/time", _), ("/details", _), ("/payment", _), ("/done", _), ("/confirm", _), ("/manage", _), ("/calendar.ics", _), ("/slots", _):
+        case ("", _), ("/type", _), ("/time", _), ("/details", _), ("/payment", _), ("/done", _), ("/confirm", _), ("/manage", _), ("/calendar.ics", _), ("/slots", _), ("/reschedule", _):
             throw BookingError(.methodNotAllowed, "This page does not accept \(request.method.rawValue).")
         default:
             throw BookingError(.notFound, "There is no such booking page.")
@@ -245,8 +247,27 @@ public final class BookingApp {
     func showTime(_ request: CGIRequest, errors: [String: String] = [:], status: HTTPStatus = .ok) throws -> CGIResponse {
         let choices = try choices(request.method == .post ? request.form : request.query, needs: ["type"])
         let slots = try freeSlots(choices)
+        let days = slotDays(slots, choices: choices)
+        var zones = Formatting.commonZones
+        for zone in [choices.zone.identifier, choices.patientZone.identifier] where !zones.contains(zone) { zones.append(zone) }
+        let offsetNow = ZoneRules.describe(offset: choices.zone.offset(at: now))
+        return withSession(request) { csrf in
+            var response = pages.render("booking/time", step: 3, title: "Choose a date and time", choices: choices, csrf: csrf, errors: errors, extra: [
+                "days": days,
+                "has_slots": !slots.isEmpty,
+                "mentor_zone": choices.zone.identifier,
+                "mentor_offset": offsetNow,
+                "zones": zones.sorted().map { ["name": $0, "selected": $0 == choices.patientZone.identifier] as [String: Any] },
+            ])
+            response.status = status
+            return response
+        }
+    }
+
+    /// Free slots grouped by the mentor's local day, for a radio group per day.
+    func slotDays(_ slots: [Slot], choices: Choices) -> [[String: Any]] {
         let byDay = Dictionary(grouping: slots, by: \.localDate)
-        let days = byDay.keys.sorted().map { date -> [String: Any] in
+        return byDay.keys.sorted().map { date -> [String: Any] in
             [
                 "label": Formatting.day(date),
                 "slots": byDay[date]!.map { slot -> [String: Any] in
@@ -261,20 +282,6 @@ public final class BookingApp {
                     return value
                 },
             ]
-        }
-        var zones = Formatting.commonZones
-        for zone in [choices.zone.identifier, choices.patientZone.identifier] where !zones.contains(zone) { zones.append(zone) }
-        let offsetNow = ZoneRules.describe(offset: choices.zone.offset(at: now))
-        return withSession(request) { csrf in
-            var response = pages.render("booking/time", step: 3, title: "Choose a date and time", choices: choices, csrf: csrf, errors: errors, extra: [
-                "days": days,
-                "has_slots": !slots.isEmpty,
-                "mentor_zone": choices.zone.identifier,
-                "mentor_offset": offsetNow,
-                "zones": zones.sorted().map { ["name": $0, "selected": $0 == choices.patientZone.identifier] as [String: Any] },
-            ])
-            response.status = status
-            return response
         }
     }
 

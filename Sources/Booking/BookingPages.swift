@@ -206,7 +206,8 @@ struct BookingPages {
         return page("booking/confirm", title: "Confirm your booking", values: values)
     }
 
-    func managePage(_ appointment: Appointment, mentor: Mentor, token: String, csrf: String, canCancel: Bool, window: Int, message: String?) -> CGIResponse {
+    func managePage(_ appointment: Appointment, mentor: Mentor, token: String, csrf: String, canCancel: Bool, window: Int, message: String?,
+                    rescheduleURL: String) -> CGIResponse {
         var values = appointmentValues(appointment, mentor: mentor, now: 0)
         values["title"] = "Your session"
         values["token"] = token
@@ -214,6 +215,7 @@ struct BookingPages {
         values["action"] = url("/manage")
         values["ics_url"] = url("/calendar.ics") + "?token=" + token
         values["can_cancel"] = canCancel
+        values["reschedule_url"] = rescheduleURL
         values["window_hours"] = String(window / 3600)
         values.setOptional("message", message)
         return page("booking/manage", title: "Your session", values: values)

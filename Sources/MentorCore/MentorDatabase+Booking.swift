@@ -82,14 +82,53 @@ extension MentorDatabase {
     }
 
     /// Instants already taken for a mentor: scheduled appointments and unexpired holds.
-    public func busyRanges(mentorID: String, from: Int, to: Int, now: Int) throws -> [Range<Int>] {
+    /// - Parameter excluding: an appointment that is being moved, whose own time is free to it.
+    public func busyRanges(mentorID: String, from: Int, to: Int, now: Int, excluding: String? = nil) throws -> [Range<Int>] {
         try wrap {
             try statement("""
                 SELECT starts_at, ends_at FROM appointments
-                WHERE mentor_id = ? AND ends_at > ? AND starts_at < ?
+                WHERE mentor_id = ? AND ends_at > ? AND starts_at < ? AND id <> ?
                   AND (status = 'scheduled' OR (status = 'pending' AND hold_expires_at > ?))
                 ORDER BY starts_at
-                """).map([mentorID, from, to, now]) { $0.int(0)..<$0.int(1) }
+                """).map([mentorID, from, to, excluding ?? "", now]) { $0.int(0)..<$0.int(1) }
+        }
+    }
+
+    /// Moves a live appointment to another free slot, keeping its identity (id, patient,
+    /// manage link). Obeys the cancellation window of the current time; re-checks the new
+    /// one from scratch inside `BEGIN IMMEDIATE`; records the move in the history.
+    /// Returns nil when the appointment is not live or the window has passed.
+    public func reschedule(appointmentID: String, to newStart: Int, window: Int, rules: BookingRules, now: Int,
+                           mail: (Appointment) -> [OutgoingMail]) throws -> Appointment? {
+        let stamp = Timestamp.format(secondsSinceEpoch: now)
+        return try wrap {
+            try connection.writeTransaction { () throws -> Appointment? in
+                guard let current = try appointment(id: appointmentID), ["pending", "scheduled"].contains(current.status),
+                      current.start - now >= window, current.status != "pending" || (current.holdExpiresAt ?? 0) > now
+                else { return nil }
+                guard let mentor = try mentors(ids: [current.mentorID]).first, let zone = mentor.profile.timezone.flatMap(ZoneRules.init(identifier:)) else {
+                    throw BookingFailure.mentorUnavailable
+                }
+                let schedule = SlotCalculator.Schedule(rules: zone, sessionMinutes: mentor.profile.sessionMinutes,
+                                                       availability: mentor.profile.availability, blockedDates: Set(mentor.profile.blockedDates.map(\.date)))
+                let busy = try busyRanges(mentorID: mentor.id, from: newStart - 2 * 86_400, to: newStart + 2 * 86_400, now: now, excluding: current.id)
+                let day = zone.local(newStart).date
+                guard let slot = SlotCalculator.freeSlots(for: schedule, from: day.adding(days: -1), days: 3, now: now, busy: busy, rules: rules)
+                    .first(where: { $0.start == newStart }), newStart != current.start
+                else {
+                    let upcoming = SlotCalculator.freeSlots(for: schedule, from: day, days: 14, now: now, busy: busy, rules: rules)
+                    throw BookingFailure.slotTaken(nearest: Array(upcoming.prefix(3)))
+                }
+                try statement("""
+                    UPDATE appointments SET starts_at = ?, ends_at = ?, local_date = ?, local_start = ?, utc_offset = ?, updated_at = ?
+                    WHERE id = ? AND status IN ('pending', 'scheduled')
+                    """).run([slot.start, slot.end, slot.localDate.description, slot.localStart.description, slot.offset, stamp, current.id])
+                try recordEvent(current.id, from: current.status, to: "rescheduled",
+                                detail: "from \(current.localDate) \(current.localStart) to \(slot.localDate) \(slot.localStart) (\(zone.identifier))", now: stamp)
+                guard let moved = try appointment(id: current.id) else { return nil }
+                for message in mail(moved) { try enqueue(message, appointmentID: moved.id, now: stamp) }
+                return moved
+            }
         }
     }
 

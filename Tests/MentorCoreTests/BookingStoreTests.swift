@@ -160,3 +160,30 @@ final class ParallelResults: @unchecked Sendable {
         #expect(try db.connection.scalarInt("SELECT count FROM rate_limits WHERE key = 'ip:1' AND window_start = 7200") == 3)
     }
 }
+
+@Suite struct RescheduleTests {
+    @Test func movesTheSameAppointmentAndFreesTheOldTime() throws {
+        let (temp, db, mentor) = try bookingDatabase()
+        defer { withExtendedLifetime(temp) {} }
+        let booked = try db.book(request(mentor, start: utc("2026-11-30T09:00"), verified: true), rules: rules, holdSeconds: 1800, now: sunday, mail: noMail)
+        let moved = try db.reschedule(appointmentID: booked.appointment.id, to: utc("2026-12-07T10:00"), window: 3600, rules: rules, now: sunday) { _ in [] }
+        #expect(moved?.id == booked.appointment.id)
+        #expect(moved?.start == utc("2026-12-07T10:00"))
+        #expect(moved?.localDate == "2026-12-07")
+        #expect(moved?.status == "scheduled")
+        #expect(try db.events(appointmentID: booked.appointment.id) == ["→scheduled", "scheduled→rescheduled"])
+        #expect(try db.book(request(mentor, start: utc("2026-11-30T09:00"), email: "b@example.org"), rules: rules, holdSeconds: 1800, now: sunday, mail: noMail).created)
+    }
+
+    @Test func refusesATakenTimeAndThePassedWindow() throws {
+        let (temp, db, mentor) = try bookingDatabase()
+        defer { withExtendedLifetime(temp) {} }
+        let first = try db.book(request(mentor, start: utc("2026-11-30T09:00"), verified: true), rules: rules, holdSeconds: 1800, now: sunday, mail: noMail)
+        _ = try db.book(request(mentor, start: utc("2026-11-30T10:00"), email: "b@example.org", verified: true), rules: rules, holdSeconds: 1800, now: sunday, mail: noMail)
+        #expect(throws: BookingFailure.self) {
+            try db.reschedule(appointmentID: first.appointment.id, to: utc("2026-11-30T10:00"), window: 3600, rules: rules, now: sunday) { _ in [] }
+        }
+        #expect(try db.reschedule(appointmentID: first.appointment.id, to: utc("2026-12-07T09:00"), window: 86_400, rules: rules, now: utc("2026-11-29T10:00")) { _ in [] } == nil)
+        #expect(try db.appointment(id: first.appointment.id)?.start == utc("2026-11-30T09:00"))
+    }
+}

@@ -580,11 +580,20 @@ def a_patient_books_confirms_by_email_and_cancels_through_lighttpd():
         assert any("is booked for" in mail and "Subject: =?UTF-8?B?" in mail for mail in read_mailbox(mailbox))
         status, _, body = browser.get(manage)
         assert status == 200 and "Cancel this session" in body
+        # Move it: same appointment, new time, history kept.
+        (appointment_id, old_start), = database.execute("SELECT id, starts_at FROM appointments")
+        reschedule = html_unescape(re.search(r'href="(/cgi-bin/book/reschedule\?token=[^"]+)"', body).group(1))
+        status, _, body = browser.get(reschedule)
+        assert status == 200 and "Move your session" in body, body[:500]
+        new_start = re.findall(r'name="start" id="slot-\d+" value="(\d+)"', body)[-1]
+        status, _, body = browser.post("/cgi-bin/book/reschedule", {"csrf": form_value(body, "csrf"), "token": form_value(body, "token"), "start": new_start})
+        assert status == 200 and "Your session is moved to" in body, (status, body[:500])
+        assert database.execute("SELECT id, starts_at FROM appointments").fetchone() == (appointment_id, int(new_start))
         status, _, body = browser.post("/cgi-bin/book/manage", {"csrf": form_value(body, "csrf"), "token": form_value(body, "token"), "action": "cancel"})
         assert status == 200 and "Your session is cancelled" in body, (status, body[:500])
         assert database.execute("SELECT status FROM appointments").fetchone() == ("cancelled",)
         history = [row[0] for row in database.execute("SELECT to_status FROM appointment_events ORDER BY id")]
-        assert history == ["pending", "scheduled", "cancelled"], history
+        assert history == ["pending", "scheduled", "rescheduled", "cancelled"], history
         result = run("mentorsite", "appointments", "--format", "csv", cwd=folder)
         assert "jose-muller" in result.stdout and "cancelled" in result.stdout and "pat@example.org" in result.stdout
     finally:
