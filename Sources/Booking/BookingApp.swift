@@ -77,8 +77,10 @@ public final class BookingApp {
         case ("/calendar.ics", .get), ("/calendar.ics", .head): return try calendar(request)
         case ("/reschedule", .get), ("/reschedule", .head): return try showReschedule(request)
         case ("/reschedule", .post): return try reschedule(request)
+        case ("/dashboard", .get), ("/dashboard", .head): return try showDashboard(request)
+        case ("/dashboard", .post): return try blockDate(request)
         case ("/slots", .get), ("/slots", .head): return try slotsJSON(request)
-        case ("", _), ("/type", _), ("/time", _), ("/details", _), ("/payment", _), ("/done", _), ("/confirm", _), ("/manage", _), ("/calendar.ics", _), ("/slots", _), ("/reschedule", _):
+        case ("", _), ("/type", _), ("/time", _), ("/details", _), ("/payment", _), ("/done", _), ("/confirm", _), ("/manage", _), ("/calendar.ics", _), ("/slots", _), ("/reschedule", _), ("/dashboard", _):
             throw BookingError(.methodNotAllowed, "This page does not accept \(request.method.rawValue).")
         default:
             throw BookingError(.notFound, "There is no such booking page.")
@@ -150,7 +152,7 @@ public final class BookingApp {
 
     func schedule(_ choices: Choices) -> SlotCalculator.Schedule {
         SlotCalculator.Schedule(rules: choices.zone, sessionMinutes: choices.mentor.profile.sessionMinutes,
-                                availability: choices.mentor.profile.availability, blockedDates: Set(choices.mentor.profile.blockedDates.map(\.date)))
+                                availability: choices.mentor.profile.availability, blockedDates: choices.mentor.allBlockedDates)
     }
 
     func freeSlots(_ choices: Choices, from: CalendarDate? = nil, days: Int? = nil) throws -> [Slot] {

@@ -119,6 +119,8 @@ public struct Mentor: Equatable, Sendable {
     /// Slugs this mentor was published under before; each redirects to `slug`.
     public var previousSlugs: [String]
     public var profile: MentorProfile
+    /// Dates the mentor blocked on the dashboard (not in the content file).
+    public var dashboardBlockedDates: [BlockedDate] = []
     /// ISO 8601 UTC instants.
     public var createdAt: String
     public var updatedAt: String
@@ -131,5 +133,12 @@ public struct Mentor: Equatable, Sendable {
         self.profile = profile
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+}
+
+extension Mentor {
+    /// Every date the mentor cannot be booked: from the content file and the dashboard.
+    public var allBlockedDates: Set<CalendarDate> {
+        Set(profile.blockedDates.map(\.date) + dashboardBlockedDates.map(\.date))
     }
 }

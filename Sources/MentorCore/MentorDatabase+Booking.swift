@@ -110,7 +110,7 @@ extension MentorDatabase {
                     throw BookingFailure.mentorUnavailable
                 }
                 let schedule = SlotCalculator.Schedule(rules: zone, sessionMinutes: mentor.profile.sessionMinutes,
-                                                       availability: mentor.profile.availability, blockedDates: Set(mentor.profile.blockedDates.map(\.date)))
+                                                       availability: mentor.profile.availability, blockedDates: mentor.allBlockedDates)
                 let busy = try busyRanges(mentorID: mentor.id, from: newStart - 2 * 86_400, to: newStart + 2 * 86_400, now: now, excluding: current.id)
                 let day = zone.local(newStart).date
                 guard let slot = SlotCalculator.freeSlots(for: schedule, from: day.adding(days: -1), days: 3, now: now, busy: busy, rules: rules)
@@ -155,7 +155,7 @@ extension MentorDatabase {
                       !mentor.profile.availability.isEmpty
                 else { throw BookingFailure.mentorUnavailable }
                 let schedule = SlotCalculator.Schedule(rules: zone, sessionMinutes: mentor.profile.sessionMinutes,
-                                                       availability: mentor.profile.availability, blockedDates: Set(mentor.profile.blockedDates.map(\.date)))
+                                                       availability: mentor.profile.availability, blockedDates: mentor.allBlockedDates)
                 let localDay = zone.local(request.start).date
                 let busy = try busyRanges(mentorID: mentor.id, from: request.start - 2 * 86_400, to: request.start + 2 * 86_400, now: now)
                 let free = SlotCalculator.freeSlots(for: schedule, from: localDay.adding(days: -1), days: 3, now: now, busy: busy, rules: rules)
@@ -354,6 +354,35 @@ extension MentorDatabase {
                 // Old windows are of no use; a few are dropped on every write.
                 try connection.run("DELETE FROM rate_limits WHERE rowid IN (SELECT rowid FROM rate_limits WHERE window_start < ? LIMIT 20)", start - window)
                 return nil
+            }
+        }
+    }
+}
+
+extension MentorDatabase {
+    /// Blocks a date from the mentor dashboard (kept across imports). False when the date
+    /// was already blocked.
+    public func blockDate(mentorID: String, date: CalendarDate, reason: String?) throws -> Bool {
+        try wrap {
+            try connection.writeTransaction {
+                try connection.run("INSERT OR IGNORE INTO mentor_blocked_dates (mentor_id, date, reason, source) VALUES (?, ?, ?, 'dashboard')",
+                                   mentorID, date.description, reason)
+                return connection.changes == 1
+            }
+        }
+    }
+
+    /// Live appointments of a mentor from `from` on, with the patient's contact and notes.
+    public func upcomingAppointments(mentorID: String, from: Int) throws -> [(appointment: Appointment, name: String, email: String, phone: String?, notes: String?)] {
+        try wrap {
+            try connection.query("""
+                SELECT \(Self.appointmentColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
+                       p.name, p.email, p.phone, a.notes
+                FROM appointments a JOIN patients p ON p.id = a.patient_id
+                WHERE a.mentor_id = ? AND a.ends_at > ? AND a.status IN ('pending', 'scheduled')
+                ORDER BY a.starts_at
+                """, [mentorID, from]) { row in
+                (readAppointment(row), row.text(16), row.text(17), row.optionalText(18), row.optionalText(19))
             }
         }
     }

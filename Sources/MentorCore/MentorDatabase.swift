@@ -72,9 +72,14 @@ public final class MentorDatabase {
             availability[row.text(0), default: []].append(AvailabilityWindow(day: day, start: start, end: end))
         }
         var blocked: [String: [BlockedDate]] = [:]
-        try connection.prepare("SELECT mentor_id, date, reason FROM mentor_blocked_dates \(filterChildren) ORDER BY mentor_id, date").forEach(parameters) { row in
+        var dashboardBlocked: [String: [BlockedDate]] = [:]
+        try connection.prepare("SELECT mentor_id, date, reason, source FROM mentor_blocked_dates \(filterChildren) ORDER BY mentor_id, date").forEach(parameters) { row in
             guard let date = CalendarDate(row.text(1)) else { return }
-            blocked[row.text(0), default: []].append(BlockedDate(date: date, reason: row.optionalText(2)))
+            if row.text(3) == "dashboard" {
+                dashboardBlocked[row.text(0), default: []].append(BlockedDate(date: date, reason: row.optionalText(2)))
+            } else {
+                blocked[row.text(0), default: []].append(BlockedDate(date: date, reason: row.optionalText(2)))
+            }
         }
         var previous: [String: [String]] = [:]
         try connection.prepare("""
@@ -105,8 +110,10 @@ public final class MentorDatabase {
                 sessionMinutes: row.int(19), timezone: row.optionalText(20),
                 education: education[id] ?? [], experience: experience[id] ?? [],
                 availability: availability[id] ?? [], blockedDates: blocked[id] ?? [])
-            return Mentor(id: id, sourcePath: row.text(1), slug: row.text(2), previousSlugs: previous[id] ?? [],
-                          profile: profile, createdAt: row.text(21), updatedAt: row.text(22))
+            var mentor = Mentor(id: id, sourcePath: row.text(1), slug: row.text(2), previousSlugs: previous[id] ?? [],
+                                profile: profile, createdAt: row.text(21), updatedAt: row.text(22))
+            mentor.dashboardBlockedDates = dashboardBlocked[id] ?? []
+            return mentor
         }
     }
 
@@ -229,9 +236,11 @@ public final class MentorDatabase {
         let assignments = Self.profileColumns.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespacesAndNewlines)) = ?" }.joined(separator: ", ")
         try statement("UPDATE mood_mentor_profiles SET slug = ?, \(assignments), is_active = 1, updated_at = ? WHERE id = ?")
             .run([slug] + profileValues(profile) + [now, id])
-        for table in ["mood_mentor_education", "mood_mentor_experience", "mentor_availability", "mentor_blocked_dates"] {
+        for table in ["mood_mentor_education", "mood_mentor_experience", "mentor_availability"] {
             try statement("DELETE FROM \(table) WHERE mentor_id = ?").run([id])
         }
+        // Dates the mentor blocked on the dashboard stay.
+        try statement("DELETE FROM mentor_blocked_dates WHERE mentor_id = ? AND source = 'content'").run([id])
         try insertChildren(id: id, profile: profile)
     }
 
@@ -248,7 +257,10 @@ public final class MentorDatabase {
         for window in profile.availability {
             try availability.run([id, window.day.rawValue, window.start.description, window.end.description])
         }
-        let blocked = try statement("INSERT INTO mentor_blocked_dates (mentor_id, date, reason) VALUES (?, ?, ?)")
+        let blocked = try statement("""
+            INSERT INTO mentor_blocked_dates (mentor_id, date, reason, source) VALUES (?, ?, ?, 'content')
+            ON CONFLICT (mentor_id, date) DO UPDATE SET reason = excluded.reason, source = 'content'
+            """)
         for item in profile.blockedDates {
             try blocked.run([id, item.date.description, item.reason])
         }

@@ -72,6 +72,9 @@ extension MentorDatabase {
                 mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
                 date TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
                 reason TEXT,
+                -- 'content' rows follow the content file on every import; 'dashboard' rows
+                -- were added by the mentor and stay.
+                source TEXT NOT NULL DEFAULT 'content' CHECK (source IN ('content', 'dashboard')),
                 UNIQUE (mentor_id, date)
             ) STRICT;
 

@@ -680,6 +680,57 @@ def twenty_patients_racing_for_one_slot_get_one_booking_and_nineteen_conflicts()
         server.stop()
 
 
+def cgi(folder, method="GET", path="", query="", body=b"", cookie="", extra=None):
+    """Runs the static CGI binary directly with a clean environment (`env -i`)."""
+    environment = {"MENTORSITE_CONFIG": os.path.join(folder, "mentorsite.yml"), "REQUEST_METHOD": method, "PATH_INFO": path,
+                   "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "SCRIPT_NAME": "/cgi-bin/book"}
+    if cookie:
+        environment["HTTP_COOKIE"] = cookie
+    if method == "POST":
+        environment.update({"CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body))})
+    environment.update(extra or {})
+    result = subprocess.run([os.path.join(BIN, "mentorsite-cgi")], env=environment, input=body, capture_output=True, timeout=30)
+    head, _, payload = result.stdout.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines[0].startswith("Status: "), result.stdout[:200]
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), headers, payload.decode("utf-8", "replace")
+
+
+@test
+def the_mentor_dashboard_needs_remote_user_and_blocks_dates():
+    folder = built_site()
+    status, _, body = cgi(folder, path="/dashboard")
+    assert status == 401 and "sign in through the web server" in body, (status, body[:300])
+    status, _, _ = cgi(folder, path="/dashboard", extra={"REMOTE_USER": "someone-else"})
+    assert status == 403
+    session = "dashboardsessiondashboar"
+    status, _, body = cgi(folder, path="/dashboard", cookie=f"bk_session={session}", extra={"REMOTE_USER": "jose-muller"})
+    assert status == 200 and "Your upcoming sessions" in body and "Block a date" in body, body[:500]
+    status, _, slots = cgi(folder, path="/slots", query="mentor=jose-muller&days=30")
+    day = json.loads(slots)["slots"][0]["local_date"]
+    form = urllib.parse.urlencode({"csrf": form_value(body, "csrf"), "date": day, "reason": "Training"}).encode()
+    status, _, page = cgi(folder, "POST", "/dashboard", body=form, cookie=f"bk_session={session}", extra={"REMOTE_USER": "jose-muller"})
+    assert status == 200 and "is blocked" in page, (status, page[:600])
+    status, _, slots = cgi(folder, path="/slots", query="mentor=jose-muller&days=30")
+    assert all(slot["local_date"] != day for slot in json.loads(slots)["slots"])
+    # The block survives a re-import of unchanged content.
+    run("mentorsite", "import", cwd=folder)
+    status, _, slots = cgi(folder, path="/slots", query="mentor=jose-muller&days=30")
+    assert all(slot["local_date"] != day for slot in json.loads(slots)["slots"])
+    form = urllib.parse.urlencode({"csrf": "forged", "date": day}).encode()
+    status, _, _ = cgi(folder, "POST", "/dashboard", body=form, cookie=f"bk_session={session}", extra={"REMOTE_USER": "jose-muller"})
+    assert status == 403
+
+
+@test
+def the_cgi_refuses_a_missing_database_without_creating_one():
+    folder = make_site()
+    status, headers, body = cgi(folder, query="mentor=jose-muller")
+    assert status == 503 and "Retry-After" in headers, (status, headers)
+    assert not os.path.exists(os.path.join(folder, "site.sqlite"))
+
+
 def main():
     global BIN
     parser = argparse.ArgumentParser()

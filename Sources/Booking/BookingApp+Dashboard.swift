@@ -1,0 +1,72 @@
+import Foundation
+import MentorCore
+
+extension BookingApp {
+    /// The mentor whose slug is `REMOTE_USER`: the web server authenticates (as CGI
+    /// intends); without it the dashboard answers 401.
+    func dashboardMentor(_ request: CGIRequest) throws -> Mentor {
+        guard let user = request.remoteUser else {
+            throw BookingError(.unauthorized, "The mentor dashboard needs you to sign in through the web server (REMOTE_USER is not set).")
+        }
+        guard Slug.isValid(user), let mentor = try database.activeMentor(slug: user) else {
+            throw BookingError(.forbidden, "There is no active mentor for the signed-in user \(user.prefix(60)).")
+        }
+        return mentor
+    }
+
+    func showDashboard(_ request: CGIRequest, message: String? = nil, error: String? = nil) throws -> CGIResponse {
+        let mentor = try dashboardMentor(request)
+        let zone = mentor.profile.timezone.flatMap(ZoneRules.init(identifier:))
+        let upcoming = try database.upcomingAppointments(mentorID: mentor.id, from: now)
+        return withSession(request) { csrf in
+            var values: [String: Any] = [
+                "title": "Your upcoming sessions",
+                "mentor": mentor.profile.name,
+                "csrf": csrf,
+                "action": pages.url("/dashboard"),
+                "has_appointments": !upcoming.isEmpty,
+                "appointments": upcoming.map { item -> [String: Any] in
+                    var value: [String: Any] = [
+                        "when": zone.map { Formatting.instant(item.appointment.start, in: $0) } ?? Timestamp.format(secondsSinceEpoch: item.appointment.start),
+                        "type": AppointmentType(rawValue: item.appointment.appointmentType)?.label ?? item.appointment.appointmentType,
+                        "status": item.appointment.status,
+                        "name": item.name,
+                        "email": item.email,
+                    ]
+                    value.setOptional("phone", item.phone)
+                    value.setOptional("notes", item.notes)
+                    value.setOptional("specialty", item.appointment.specialty)
+                    return value
+                },
+                "blocked": (mentor.profile.blockedDates + mentor.dashboardBlockedDates).sorted { $0.date < $1.date }.map { item -> [String: Any] in
+                    var value: [String: Any] = ["date": Formatting.day(item.date)]
+                    value.setOptional("reason", item.reason)
+                    return value
+                },
+                "has_errors": error != nil,
+                "errors": error.map { [["field": "date", "message": $0]] } ?? [],
+            ]
+            values.setOptional("message", message)
+            values.setOptional("error_date", error)
+            return pages.page("booking/dashboard", title: "Dashboard", status: error == nil ? .ok : .unprocessable, values: values)
+        }
+    }
+
+    func blockDate(_ request: CGIRequest) throws -> CGIResponse {
+        let mentor = try dashboardMentor(request)
+        try checkCSRF(request)
+        guard let text = request.form["date"], let date = CalendarDate(text) else {
+            return try showDashboard(request, error: "Enter a real date as YYYY-MM-DD.")
+        }
+        guard let zone = mentor.profile.timezone.flatMap(ZoneRules.init(identifier:)), date >= zone.local(now).date else {
+            return try showDashboard(request, error: "Choose today or a later date.")
+        }
+        let reason = (request.form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard reason.count <= 200 else { return try showDashboard(request, error: "Keep the reason under 200 characters.") }
+        let added = try database.blockDate(mentorID: mentor.id, date: date, reason: reason.isEmpty ? nil : reason)
+        let booked = try database.upcomingAppointments(mentorID: mentor.id, from: now).filter { $0.appointment.localDate == date.description }
+        var message = added ? "\(Formatting.day(date)) is blocked: no new bookings on it." : "\(Formatting.day(date)) was already blocked."
+        if !booked.isEmpty { message += " You still have \(booked.count) session(s) that day; contact those patients." }
+        return try showDashboard(request, message: message)
+    }
+}
