@@ -317,27 +317,13 @@ extension BookingApp {
             days = value
         }
         let slots = try freeSlots(choices, from: from, days: days)
-        var json = "{\"mentor\":\(jsonString(choices.mentor.slug)),\"timezone\":\(jsonString(choices.zone.identifier)),\"session_minutes\":\(choices.mentor.profile.sessionMinutes),\"slots\":["
+        var json = "{\"mentor\":\(WebText.jsonString(choices.mentor.slug)),\"timezone\":\(WebText.jsonString(choices.zone.identifier)),\"session_minutes\":\(choices.mentor.profile.sessionMinutes),\"slots\":["
         json += slots.map { slot in
-            "{\"start\":\(jsonString(Timestamp.format(secondsSinceEpoch: slot.start))),\"end\":\(jsonString(Timestamp.format(secondsSinceEpoch: slot.end))),\"local_date\":\"\(slot.localDate)\",\"local_time\":\"\(slot.localStart)\",\"utc_offset\":\(jsonString(ZoneRules.describe(offset: slot.offset)))}"
+            "{\"start\":\(WebText.jsonString(Timestamp.format(secondsSinceEpoch: slot.start))),\"end\":\(WebText.jsonString(Timestamp.format(secondsSinceEpoch: slot.end))),\"local_date\":\"\(slot.localDate)\",\"local_time\":\"\(slot.localStart)\",\"utc_offset\":\(WebText.jsonString(ZoneRules.describe(offset: slot.offset)))}"
         }.joined(separator: ",")
         json += "]}\n"
         return CGIResponse(status: .ok, contentType: "application/json", body: Array(json.utf8))
     }
-}
-
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "<": out += "\\u003c"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
 
 /// An iCalendar event (RFC 5545) for a booked session: times, mentor and type, never notes.

@@ -104,7 +104,7 @@ public final class BookingApp {
             if let type { items.append(("type", type.rawValue)) }
             if let start { items.append(("start", String(start))) }
             items.append(("tz", patientZone.identifier))
-            return items.map { "\($0)=\(percentEncode($1))" }.joined(separator: "&")
+            return items.map { "\($0)=\(WebText.percentEncode($1))" }.joined(separator: "&")
         }
     }
 
@@ -388,7 +388,7 @@ public final class BookingApp {
     func summary(_ choices: Choices) -> [String: Any] {
         var value: [String: Any] = [
             "mentor": choices.mentor.profile.name,
-            "mentor_url": URLPaths(config: config).mentor(choices.mentor.slug),
+            "mentor_url": URLs(config: config).mentor(choices.mentor.slug),
             "minutes": String(choices.mentor.profile.sessionMinutes),
         ]
         value.setOptional("specialty", choices.specialty)
@@ -409,19 +409,4 @@ extension Dictionary where Key == String, Value == Any {
         if let value { self[key] = value }
         self["has_" + key] = value != nil
     }
-}
-
-/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
-func percentEncode(_ text: String) -> String {
-    var out = ""
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-            out.unicodeScalars.append(Unicode.Scalar(byte))
-        default:
-            out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-        }
-    }
-    return out
 }

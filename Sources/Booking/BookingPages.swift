@@ -2,33 +2,17 @@ import Foundation
 import MentorCore
 import Mustache
 
-/// Site URLs the booking pages link to.
-struct URLPaths {
-    let root: String
-    let base: String
-
-    init(config: SiteConfig) {
-        base = config.baseURL
-        var path = ""
-        if let schemeEnd = base.range(of: "://"), let slash = base[schemeEnd.upperBound...].firstIndex(of: "/") { path = String(base[slash...]) }
-        root = path.hasSuffix("/") ? String(path.dropLast()) : path
-    }
-
-    func mentor(_ slug: String) -> String { root + "/mentors/\(slug)/" }
-    var home: String { root + "/" }
-}
-
 /// Renders booking pages with the site's own layout and stylesheet, from
 /// `templates/booking/*.mustache`, parsed synchronously per request (a handful of small files).
 struct BookingPages {
     let config: SiteConfig
-    let paths: URLPaths
+    let paths: URLs
     let stylesheet: String
     let script: String
 
     init(config: SiteConfig) {
         self.config = config
-        self.paths = URLPaths(config: config)
+        self.paths = URLs(config: config)
         let folder = config.templates
         // The same content-hashed names the generator gives the assets.
         let root = paths.root
@@ -139,7 +123,7 @@ struct BookingPages {
     func error(_ error: BookingError, request: CGIRequest) -> CGIResponse {
         var response: CGIResponse
         if request.pathInfo == "/slots" {
-            response = CGIResponse(status: error.status, contentType: "application/json", body: Array("{\"error\":\(jsonString(error.message))}\n".utf8))
+            response = CGIResponse(status: error.status, contentType: "application/json", body: Array("{\"error\":\(WebText.jsonString(error.message))}\n".utf8))
         } else {
             response = page("booking/error", title: error.status.reason, status: error.status, values: [
                 "title": error.status == .notFound ? "We could not find that" : "Something needs your attention",

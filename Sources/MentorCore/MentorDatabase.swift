@@ -285,26 +285,7 @@ public final class MentorDatabase {
 
 /// JSON text for a list of strings, the form the seed's array columns take in SQLite.
 func encodeList(_ list: [String]) -> String {
-    var json = "["
-    for (index, item) in list.enumerated() {
-        if index > 0 { json += "," }
-        json += "\""
-        for scalar in item.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case "\n": json += "\\n"
-            case "\r": json += "\\r"
-            case "\t": json += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: json.unicodeScalars.append(scalar)
-            }
-        }
-        json += "\""
-    }
-    return json + "]"
+    "[" + list.map(WebText.jsonString).joined(separator: ",") + "]"
 }
 
 /// Reads a JSON array of strings. Arrays written by `encodeList` take a fast path over

@@ -1,3 +1,5 @@
+import MentorCore
+
 /// A JSON value that serialises deterministically (keys in the order given) and safely
 /// inside an HTML `<script>` element: `<`, `>`, `&` and U+2028/2029 are written as `\u`
 /// escapes, so no value can close the element or open a comment.
@@ -42,31 +44,6 @@ enum JSON: Sendable {
     }
 
     static func writeString(_ value: String, to out: inout String) {
-        out += "\""
-        // Most strings need no escaping: append them whole.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0xE2 }) {
-            out += value
-            out += "\""
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        WebText.appendJSONString(value, to: &out)
     }
 }

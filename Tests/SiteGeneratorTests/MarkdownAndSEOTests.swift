@@ -1,3 +1,4 @@
+import MentorCore
 import Testing
 @testable import SiteGenerator
 
@@ -76,6 +77,6 @@ import Testing
 
     @Test func htmlEscapesEverySpecialCharacter() {
         #expect(HTML.escape(#"<a href="x" onclick='y'>&</a>"#) == "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;")
-        #expect(HTML.percentEncode("ana b/ü") == "ana%20b%2F%C3%BC")
+        #expect(WebText.percentEncode("ana b/ü") == "ana%20b%2F%C3%BC")
     }
 }
