@@ -178,7 +178,7 @@ extension BookingApp {
         let patient = try database.wrap {
             try database.connection.query("SELECT name, email FROM patients WHERE id = ?", [appointment.patientID]) { ($0.text(0), $0.text(1)) }.first
         }
-        let confirmed = try database.confirm(appointmentID: appointment.id, now: now) { confirmed in
+        let confirmed = try database.confirm(appointmentID: appointment.id, now: now, manageTokenHash: RandomToken.digest(manageToken)) { confirmed in
             [bookedMail(confirmed, mentorName: mentor.profile.name, patientName: patient?.0 ?? "", email: patient?.1 ?? "", manageToken: manageToken)]
         }
         guard let confirmed else {
@@ -186,9 +186,6 @@ extension BookingApp {
                 throw BookingError(.conflict, "This booking is already confirmed. Your booking email has the details.")
             }
             throw BookingError(.conflict, "This booking can no longer be confirmed: the hold expired or it was cancelled. Please book again from the mentor's page.")
-        }
-        try database.wrap {
-            try database.connection.run("UPDATE appointments SET manage_token_hash = ? WHERE id = ?", RandomToken.digest(manageToken), confirmed.id)
         }
         var response = redirect("/done")
         let done = SignedToken.sign(purpose: "done", subject: confirmed.id + " " + manageToken, expires: now + 24 * 3600, key: key)

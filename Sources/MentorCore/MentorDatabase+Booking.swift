@@ -190,14 +190,18 @@ extension MentorDatabase {
     }
 
     /// Confirms a pending appointment: a compare-and-set that succeeds once, and only while
-    /// the hold lasts. Marks the patient verified.
-    public func confirm(appointmentID: String, now: Int, mail: (Appointment) -> [OutgoingMail]) throws -> Appointment? {
+    /// the hold lasts. Marks the patient verified. A new manage-link hash, when given, is
+    /// stored in the same transaction as the mail that carries its token.
+    public func confirm(appointmentID: String, now: Int, manageTokenHash: String? = nil, mail: (Appointment) -> [OutgoingMail]) throws -> Appointment? {
         let stamp = Timestamp.format(secondsSinceEpoch: now)
         return try wrap {
             try connection.writeTransaction { () throws -> Appointment? in
                 try statement("UPDATE appointments SET status = 'scheduled', hold_expires_at = NULL, updated_at = ? WHERE id = ? AND status = 'pending' AND hold_expires_at > ?")
                     .run([stamp, appointmentID, now])
                 guard connection.changes == 1, let appointment = try appointment(id: appointmentID) else { return nil }
+                if let manageTokenHash {
+                    try statement("UPDATE appointments SET manage_token_hash = ? WHERE id = ?").run([manageTokenHash, appointmentID])
+                }
                 try statement("UPDATE patients SET verified_at = coalesce(verified_at, ?) WHERE id = ?").run([stamp, appointment.patientID])
                 try recordEvent(appointmentID, from: "pending", to: "scheduled", detail: "confirmed by email", now: stamp)
                 for message in mail(appointment) { try enqueue(message, appointmentID: appointmentID, now: stamp) }
