@@ -160,6 +160,8 @@ def main():
         print(f"hugo, same content, median of {hugo_runs} runs:")
         print(f"  full build        {result[0]:7.3f} s   peak {result[1]:6.0f} MiB   {fmt(result[2])}")
         print(f"  mentorsite / hugo: {full[0] / result[0]:.3f} of Hugo's wall time ({result[0] / full[0]:.1f}× faster)")
+    elif arguments.no_hugo:
+        print("Hugo comparison skipped (--no-hugo)")
     else:
         print("hugo is not installed: skipping the comparison (apt-get install hugo)")
     if not arguments.keep:
