@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -676,6 +677,81 @@ def twenty_patients_racing_for_one_slot_get_one_booking_and_nineteen_conflicts()
         connection = sqlite3.connect(os.path.join(folder, "site.sqlite"))
         assert connection.execute("SELECT count(*) FROM appointments WHERE starts_at = ?", (int(start),)).fetchone() == (1,)
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        server.stop()
+
+
+class NginxServer:
+    """nginx with fcgiwrap on a free loopback port, from deploy/nginx-fcgiwrap.conf."""
+
+    def __init__(self, folder):
+        self.port = free_port()
+        state = os.path.join(folder, "nginx-state")
+        os.makedirs(state, exist_ok=True)
+        self.socket = os.path.join(state, "fcgiwrap.sock")
+        # Its own process group: fcgiwrap forks workers, and stop() ends them all.
+        self.fcgiwrap = subprocess.Popen(["fcgiwrap", "-c", "4", "-s", "unix:" + self.socket], stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, start_new_session=True)
+        for _ in range(100):
+            if os.path.exists(self.socket):
+                break
+            time.sleep(0.05)
+        os.chmod(self.socket, 0o666)
+        template = open(os.path.join(REPO, "deploy", "nginx-fcgiwrap.conf")).read()
+        config = (template.replace("@STATE@", state).replace("@ROOT@", os.path.join(folder, "public")).replace("@PORT@", str(self.port))
+                  .replace("@CGI@", os.path.join(BIN, "mentorsite-cgi")).replace("@CONFIG@", os.path.join(folder, "mentorsite.yml"))
+                  .replace("@SOCKET@", self.socket))
+        config_path = os.path.join(state, "nginx.conf")
+        open(config_path, "w").write("user root;\n" + config)
+        self.nginx = subprocess.Popen(["nginx", "-c", config_path, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("nginx did not start: " + open(os.path.join(state, "nginx-error.log")).read()[-500:])
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.nginx.terminate()
+        self.nginx.wait(timeout=10)
+        os.killpg(self.fcgiwrap.pid, signal.SIGTERM)
+        self.fcgiwrap.wait(timeout=10)
+
+
+@test
+def booking_and_pages_work_behind_nginx_with_fcgiwrap():
+    folder = built_site()
+    path = os.path.join(folder, "content", "mentors", "kwame-mensah.md")
+    text = open(path, encoding="utf-8").read()
+    open(path, "w", encoding="utf-8").write(text.replace("name: Kwame Mensah", "name: Kwame Owusu Mensah"))
+    run("mentorsite", "import", cwd=folder)
+    run("mentorsite", "build", cwd=folder)
+    server = NginxServer(folder)
+    try:
+        browser = Browser(server, folder)
+        status, headers, body = browser.get("/mentors/jose-muller/")
+        assert status == 200 and headers["content-type"].startswith("text/html"), (status, headers)
+        status, _, body = browser.get("/no/such/page/")
+        assert status == 404 and "We could not find that page" in body
+        status, headers, _ = browser.get("/mentors/kwame-mensah/")
+        assert status == 301 and headers["location"].endswith("/mentors/kwame-owusu-mensah/"), (status, headers)
+        status, _, _ = browser.get("/.mentorsite-build")
+        assert status == 403
+        body, start, csrf = walk_to_payment(browser)
+        payment = {"csrf": csrf, "idempotency": form_value(body, "idempotency"), "card_number": "4242 4242 4242 4242", "card_expiry": "12/30", "card_cvc": "123"}
+        status, headers, _ = browser.post("/cgi-bin/book/payment", payment)
+        assert status == 303 and headers["location"].endswith("/cgi-bin/book/done"), (status, headers)
+        status, _, body = browser.get("/cgi-bin/book/done")
+        assert status == 200 and "Check your email to confirm" in body
+        status, _, _ = browser.request("POST", "/cgi-bin/book/details", raw_body="x" * 70000, headers=["Content-Type: application/x-www-form-urlencoded"])
+        assert status == 413, status
+        connection = sqlite3.connect(os.path.join(folder, "site.sqlite"))
+        assert connection.execute("SELECT count(*) FROM appointments").fetchone() == (1,)
     finally:
         server.stop()
 
