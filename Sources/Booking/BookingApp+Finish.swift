@@ -198,7 +198,7 @@ extension BookingApp {
     // MARK: Manage
 
     func appointmentFromManageToken(_ fields: FormData) throws -> Appointment {
-        guard let token = fields["token"], token.utf8.count >= 22, token.utf8.count <= 64, SignedToken.decodeBase64URL(token) != nil,
+        guard let token = fields["token"], RandomToken.isWellFormed(token),
               let appointment = try database.appointment(manageTokenHash: RandomToken.digest(token))
         else { throw BookingError(.notFound, "This manage link is not valid. Your latest booking email has a working one.") }
         guard appointment.end + 7 * 86_400 > now else { throw BookingError(.notFound, "This manage link has expired: the session is over.") }

@@ -8,7 +8,6 @@ public struct BookingSettings: Sendable {
     public var holdSeconds = 30 * 60
     public var cancellationWindow = 24 * 3600
     public var daysShown = 14
-    public var mailFrom = "Mood Mentors <bookings@localhost>"
     /// Booking attempts (payment submits) per hour from one address and for one email.
     public var attemptsPerAddress = 30
     public var attemptsPerEmail = 6
@@ -167,18 +166,14 @@ public final class BookingApp {
 
     /// The browser's random session id (a cookie), made on first sight.
     func session(_ request: CGIRequest) -> (id: String, cookie: Cookie?) {
-        if let id = request.cookies["bk_session"], id.utf8.count >= 22, id.utf8.count <= 64, SignedToken.decodeBase64URL(id) != nil {
+        if let id = request.cookies["bk_session"], RandomToken.isWellFormed(id) {
             return (id, nil)
         }
         let id = RandomToken.generate()
         return (id, Cookie(name: "bk_session", value: id, path: cookiePath, secure: secureCookies(request)))
     }
 
-    var cookiePath: String {
-        var path = config.bookingURL
-        if let schemeEnd = path.range(of: "://"), let slash = path[schemeEnd.upperBound...].firstIndex(of: "/") { path = String(path[slash...]) }
-        return path
-    }
+    var cookiePath: String { pages.paths.bookingPath }
 
     /// Secure cookies except for a plain-HTTP local preview on 127.0.0.1.
     func secureCookies(_ request: CGIRequest) -> Bool {
@@ -358,7 +353,7 @@ public final class BookingApp {
     // MARK: Drafts
 
     func draftID(_ request: CGIRequest) -> (String, Cookie?) {
-        if let id = request.cookies["bk_draft"], id.utf8.count >= 22, id.utf8.count <= 64, SignedToken.decodeBase64URL(id) != nil { return (id, nil) }
+        if let id = request.cookies["bk_draft"], RandomToken.isWellFormed(id) { return (id, nil) }
         let id = RandomToken.generate()
         return (id, Cookie(name: "bk_draft", value: id, path: cookiePath, maxAge: 2 * 3600, secure: secureCookies(request)))
     }

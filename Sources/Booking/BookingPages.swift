@@ -14,26 +14,21 @@ struct BookingPages {
         self.config = config
         self.paths = URLs(config: config)
         let folder = config.templates
-        // The same content-hashed names the generator gives the assets.
-        let root = paths.root
-        func asset(_ name: String, _ ext: String) -> String {
-            guard let data = FileManager.default.contents(atPath: folder + "/assets/\(name).\(ext)") else { return root + "/assets/\(name).\(ext)" }
-            return root + "/assets/\(name)." + Slug.stableHash(String(decoding: data, as: UTF8.self)) + ".\(ext)"
+        // The names the generator gave the assets it wrote.
+        let paths = self.paths
+        func asset(_ name: String) -> String {
+            let bytes = FileManager.default.contents(atPath: folder + "/assets/" + name).map { [UInt8]($0) }
+            return paths.asset(bytes.map { URLs.assetName(name, contents: $0) } ?? name)
         }
-        stylesheet = asset("style", "css")
-        script = asset("booking", "js")
+        stylesheet = asset("style.css")
+        script = asset("booking.js")
     }
 
     /// The booking CGI's URL for a step path (`/time` → `/cgi-bin/book/time`).
     func url(_ path: String) -> String { config.bookingURL + path }
 
     /// An absolute URL for mail.
-    func absoluteURL(_ path: String) -> String {
-        let booking = config.bookingURL
-        if booking.hasPrefix("http://") || booking.hasPrefix("https://") { return booking + path }
-        let host = paths.root.isEmpty ? config.baseURL : String(config.baseURL.dropLast(paths.root.count))
-        return host + booking + path
-    }
+    func absoluteURL(_ path: String) -> String { paths.absolute(url(path)) }
 
     func context(title: String, extra: [String: Any]) -> [String: Any] {
         var context: [String: Any] = [

@@ -118,6 +118,12 @@ public enum RandomToken {
         return SignedToken.base64URL((0..<max(16, count)).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
+    /// True for text of the shape `generate` makes (22–64 base64url characters): cookies
+    /// and links that are not are refused before any database look-up.
+    public static func isWellFormed(_ text: String) -> Bool {
+        (22...64).contains(text.utf8.count) && SignedToken.decodeBase64URL(text) != nil
+    }
+
     /// Lowercase hex SHA-256 of the token's text.
     public static func digest(_ token: String) -> String {
         SHA256.hash(data: Array(token.utf8)).map { SecretKey.hex($0) }.joined()

@@ -8,12 +8,22 @@ public struct URLs: Sendable {
 
     public init(config: SiteConfig) {
         base = config.baseURL
-        var path = ""
-        if let schemeEnd = base.range(of: "://"), let slash = base[schemeEnd.upperBound...].firstIndex(of: "/") {
-            path = String(base[slash...])
-        }
+        let path = Self.pathComponent(of: base).map(String.init) ?? ""
         root = path.hasSuffix("/") ? String(path.dropLast()) : path
         booking = config.bookingURL
+    }
+
+    /// The path of an absolute URL (`https://example.org/a/b` → `/a/b`), or nil for text
+    /// that is not `scheme://host/…`.
+    public static func pathComponent(of url: String) -> Substring? {
+        guard let schemeEnd = url.range(of: "://"), let slash = url[schemeEnd.upperBound...].firstIndex(of: "/") else { return nil }
+        return url[slash...]
+    }
+
+    /// Where the booking CGI is mounted, as a path (for robots.txt, server configs and
+    /// cookies), whether `booking_url` is a path or an absolute URL.
+    public var bookingPath: String {
+        Self.pathComponent(of: booking).map(String.init) ?? booking
     }
 
     public var home: String { root + "/" }
@@ -21,6 +31,16 @@ public struct URLs: Sendable {
     public func specialty(_ slug: String) -> String { root + "/specialties/\(slug)/" }
     public func page(_ slug: String) -> String { root + "/\(slug)/" }
     public func asset(_ name: String) -> String { root + "/assets/\(name)" }
+
+    /// The published name of a file of `templates/assets/`: CSS and JS carry a hash of their
+    /// bytes (`style.3f2a9c1e.css`) so that servers may cache them for a year; both the
+    /// generator, which writes them, and the CGI, which links them, name them here.
+    public static func assetName(_ relative: String, contents: [UInt8]) -> String {
+        guard let dot = relative.lastIndex(of: "."), !relative[dot...].contains("/") else { return relative }
+        let ext = relative[relative.index(after: dot)...]
+        guard ext == "css" || ext == "js" else { return relative }
+        return relative[..<dot] + "." + Slug.stableHash(String(decoding: contents, as: UTF8.self)) + "." + ext
+    }
     public func bookingLink(_ slug: String) -> String { booking + "?mentor=" + WebText.percentEncode(slug) }
 
     /// An absolute URL for a root-relative path.

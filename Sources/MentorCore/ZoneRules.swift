@@ -10,7 +10,7 @@ public struct ZoneRules: Sendable {
 
     /// Nil unless `identifier` is an IANA zone name (see `TimeZones.isIANAName`).
     public init?(identifier: String) {
-        guard TimeZones.isIANAName(identifier), let zone = TimeZone(identifier: identifier) else { return nil }
+        guard let zone = TimeZones.zone(named: identifier) else { return nil }
         self.identifier = identifier
         self.zone = zone
     }

@@ -31,10 +31,7 @@ public struct LocalServer {
     /// booking path, `404.html` for missing pages, 301s for old slugs.
     public func lighttpdConfig(redirects: [(from: String, to: String)]) -> String {
         let root = Self.absolute(config.output)
-        var bookingPath = URLs(config: config).booking
-        if let schemeEnd = bookingPath.range(of: "://"), let slash = bookingPath[schemeEnd.upperBound...].firstIndex(of: "/") {
-            bookingPath = String(bookingPath[slash...])
-        }
+        let bookingPath = URLs(config: config).bookingPath
         func quote(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         var text = """
             # Written by `mentorsite serve`; regenerated on every start.

@@ -188,11 +188,7 @@ public struct SiteRenderer: Sendable {
                 throw GeneratorError(stage: .render, file: path, message: "cannot read the asset")
             }
             let bytes = [UInt8](data)
-            var output = relative
-            let ext = (relative as NSString).pathExtension
-            if ext == "css" || ext == "js" {
-                output = (relative as NSString).deletingPathExtension + "." + Slug.stableHash(String(decoding: bytes, as: UTF8.self)) + "." + ext
-            }
+            let output = URLs.assetName(relative, contents: bytes)
             files.append(OutputFile(path: "assets/" + output, contents: bytes))
             let key = relative.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "-", with: "_")
             names[key] = urls.asset(output)
@@ -248,13 +244,9 @@ public struct SiteRenderer: Sendable {
     }
 
     func robots(_ urls: URLs) -> String {
-        var booking = urls.booking
-        if let schemeEnd = booking.range(of: "://"), let slash = booking[schemeEnd.upperBound...].firstIndex(of: "/") {
-            booking = String(booking[slash...])
-        }
         return """
             User-agent: *
-            Disallow: \(booking)
+            Disallow: \(urls.bookingPath)
             Allow: /
 
             Sitemap: \(urls.absolute(urls.root + "/sitemap.xml"))
