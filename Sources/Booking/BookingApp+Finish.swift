@@ -240,9 +240,7 @@ extension BookingApp {
         let patientZone = appointment.patientTimezone.flatMap(ZoneRules.init(identifier:)) ?? zone
         var choices = Choices(mentor: mentor, zone: zone, patientZone: patientZone)
         choices.start = appointment.start
-        let busy = try database.busyRanges(mentorID: mentor.id, from: now, to: now + (settings.rules.horizonDays + 2) * 86_400, now: now, excluding: appointment.id)
-        let slots = SlotCalculator.freeSlots(for: schedule(choices), from: zone.local(now).date, days: settings.daysShown, now: now, busy: busy, rules: settings.rules)
-            .filter { $0.start != appointment.start }
+        let slots = try freeSlots(choices, excluding: appointment.id).filter { $0.start != appointment.start }
         let token = fields["token"] ?? ""
         return withSession(request) { csrf in
             var values = pages.appointmentValues(appointment, mentor: mentor, now: now)

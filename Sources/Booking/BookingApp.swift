@@ -154,11 +154,13 @@ public final class BookingApp {
                                 availability: choices.mentor.profile.availability, blockedDates: choices.mentor.allBlockedDates)
     }
 
-    func freeSlots(_ choices: Choices, from: CalendarDate? = nil, days: Int? = nil) throws -> [Slot] {
+    /// - Parameter excluding: an appointment being moved, whose own time does not count as busy.
+    func freeSlots(_ choices: Choices, from: CalendarDate? = nil, days: Int? = nil, excluding: String? = nil) throws -> [Slot] {
         let today = choices.zone.local(now).date
         let start = from ?? today
         let count = days ?? settings.daysShown
-        let busy = try database.busyRanges(mentorID: choices.mentor.id, from: now, to: now + (settings.rules.horizonDays + 2) * 86_400, now: now)
+        let busy = try database.busyRanges(mentorID: choices.mentor.id, from: now, to: now + (settings.rules.horizonDays + 2) * 86_400,
+                                           now: now, excluding: excluding)
         return SlotCalculator.freeSlots(for: schedule(choices), from: start, days: count, now: now, busy: busy, rules: settings.rules)
     }
 
