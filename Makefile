@@ -10,7 +10,7 @@ N ?= 1000
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable
 BIN := .build/release
 # Everything the build, the tests and `make run` use from Debian.
-DEBIAN_PACKAGES := libcmark-dev libsqlite3-dev sqlite3 lighttpd nginx fcgiwrap curl tidy python3
+DEBIAN_PACKAGES := libcmark-dev libsqlite3-dev sqlite3 lighttpd nginx fcgiwrap apache2 curl tidy python3
 BENCH_PACKAGES := hugo cmark wrk gcc
 
 .PHONY: help deps build debug test unit-test e2e-test run bench clean

@@ -2,13 +2,16 @@ import Foundation
 import MentorCore
 
 extension BookingApp {
-    /// The mentor whose slug is `REMOTE_USER`: the web server authenticates (as CGI
+    /// The mentor whose slug or email is `REMOTE_USER`: the web server authenticates (as CGI
     /// intends); without it the dashboard answers 401.
     func dashboardMentor(_ request: CGIRequest) throws -> Mentor {
         guard let user = request.remoteUser else {
             throw BookingError(.unauthorized, "The mentor dashboard needs you to sign in through the web server (REMOTE_USER is not set).")
         }
-        guard Slug.isValid(user), let mentor = try database.activeMentor(slug: user) else {
+        let address = user.lowercased()
+        let found = Slug.isValid(user) ? try database.activeMentor(slug: user)
+            : EmailAddress.isValid(address) ? try database.activeMentor(email: address) : nil
+        guard let mentor = found else {
             throw BookingError(.forbidden, "There is no active mentor for the signed-in user \(user.prefix(60)).")
         }
         return mentor

@@ -115,6 +115,41 @@ extension BookingApp {
                 """)]
         }
         return [bookedMail(appointment, mentorName: mentor.profile.name, patientName: patientName, email: email, manageToken: manageToken)]
+            + mentorNotice(.booked, appointment, mentor: mentor, patientName: patientName)
+    }
+
+    enum Notice: String {
+        case booked, cancelled, rescheduled
+    }
+
+    /// What the mentor hears about a scheduled, cancelled or moved session, when their
+    /// content file gives an `email`. The patient's name only: contact details stay on the
+    /// dashboard behind the web server's login, and no notes go into mail.
+    func mentorNotice(_ notice: Notice, _ appointment: Appointment, mentor: Mentor, patientName: String, previousStart: Int? = nil) -> [OutgoingMail] {
+        guard let address = mentor.profile.email, let zone = ZoneRules(identifier: appointment.mentorTimezone) else { return [] }
+        let type = AppointmentType(rawValue: appointment.appointmentType)?.label.lowercased() ?? "session"
+        let when = Formatting.instant(appointment.start, in: zone) + " (" + appointment.mentorTimezone + ")"
+        let lines: String
+        let subject: String
+        switch notice {
+        case .booked:
+            subject = "New session: \(appointment.localDate) \(appointment.localStart)"
+            lines = "\(patientName) booked a \(type) with you on \(when)."
+        case .cancelled:
+            subject = "Cancelled: \(appointment.localDate) \(appointment.localStart)"
+            lines = "\(patientName) cancelled the \(type) on \(when). The time is free again."
+        case .rescheduled:
+            subject = "Moved: \(appointment.localDate) \(appointment.localStart)"
+            let before = previousStart.map { " from " + Formatting.instant($0, in: zone) } ?? ""
+            lines = "\(patientName) moved the \(type)\(before) to \(when)."
+        }
+        return [OutgoingMail(kind: "mentor-" + notice.rawValue, recipient: address, subject: subject, body: """
+            Hello \(mentor.profile.name),
+
+            \(lines)
+
+            Contact details and your upcoming sessions: \(pages.absoluteURL("/dashboard"))
+            """)]
     }
 
     func bookedMail(_ appointment: Appointment, mentorName: String, patientName: String, email: String, manageToken: String?) -> OutgoingMail {
@@ -175,11 +210,10 @@ extension BookingApp {
         let appointment = try appointmentFromConfirmToken(request.form)
         guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
         let manageToken = RandomToken.generate()
-        let patient = try database.wrap {
-            try database.connection.query("SELECT name, email FROM patients WHERE id = ?", [appointment.patientID]) { ($0.text(0), $0.text(1)) }.first
-        }
+        let patient = try patientContact(appointment)
         let confirmed = try database.confirm(appointmentID: appointment.id, now: now, manageTokenHash: RandomToken.digest(manageToken)) { confirmed in
-            [bookedMail(confirmed, mentorName: mentor.profile.name, patientName: patient?.0 ?? "", email: patient?.1 ?? "", manageToken: manageToken)]
+            [bookedMail(confirmed, mentorName: mentor.profile.name, patientName: patient.name, email: patient.email, manageToken: manageToken)]
+                + mentorNotice(.booked, confirmed, mentor: mentor, patientName: patient.name)
         }
         guard let confirmed else {
             if appointment.status == "scheduled" {
@@ -193,6 +227,14 @@ extension BookingApp {
         let signIn = SignedToken.sign(purpose: "patient", subject: confirmed.patientID, expires: now + 90 * 86_400, key: key)
         response.headers.append((name: "Set-Cookie", value: Cookie(name: "bk_patient", value: signIn, path: cookiePath, maxAge: 90 * 86_400, secure: secureCookies(request)).headerValue))
         return response
+    }
+
+    func patientContact(_ appointment: Appointment) throws -> (name: String, email: String) {
+        let found = try database.wrap {
+            try database.connection.query("SELECT name, email FROM patients WHERE id = ?", [appointment.patientID]) { (name: $0.text(0), email: $0.text(1)) }.first
+        }
+        guard let found else { throw BookingError(.notFound, "We could not find that booking.") }
+        return found
     }
 
     // MARK: Manage
@@ -220,7 +262,19 @@ extension BookingApp {
         try checkCSRF(request)
         let appointment = try appointmentFromManageToken(request.form)
         guard request.form["action"] == "cancel" else { throw BookingError(.badRequest, "Unknown action.") }
-        let cancelled = try database.cancel(appointmentID: appointment.id, window: settings.cancellationWindow, now: now) { _ in [] }
+        guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
+        let patient = try patientContact(appointment)
+        let cancelled = try database.cancel(appointmentID: appointment.id, window: settings.cancellationWindow, now: now) { cancelled in
+            let zone = ZoneRules(identifier: cancelled.mentorTimezone)!
+            let patientMail = OutgoingMail(kind: "cancelled", recipient: patient.email, subject: "Cancelled: \(mentor.profile.name), \(cancelled.localDate) \(cancelled.localStart)", body: """
+                Hello \(patient.name),
+
+                your session with \(mentor.profile.name) on \(Formatting.instant(cancelled.start, in: zone)) (\(cancelled.mentorTimezone)) is cancelled.
+                You can book another time on \(mentor.profile.name)'s page whenever you like.
+                """)
+            // A pending hold was never announced to the mentor, so its end is not either.
+            return [patientMail] + (appointment.status == "scheduled" ? mentorNotice(.cancelled, cancelled, mentor: mentor, patientName: patient.name) : [])
+        }
         guard cancelled != nil else {
             throw BookingError(.conflict, appointment.status == "cancelled" ? "This session is already cancelled."
                                : "This session starts in less than \(settings.cancellationWindow / 3600) hours and can no longer be cancelled online. Please contact your mentor.")
@@ -265,15 +319,14 @@ extension BookingApp {
             return try showReschedule(request, error: "Choose a new time from the list.", status: .unprocessable)
         }
         guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
-        let patient = try database.wrap {
-            try database.connection.query("SELECT name, email FROM patients WHERE id = ?", [appointment.patientID]) { ($0.text(0), $0.text(1)) }.first
-        }
+        let patient = try patientContact(appointment)
         do {
             let moved = try database.reschedule(appointmentID: appointment.id, to: start, window: settings.cancellationWindow, rules: settings.rules, now: now) { moved in
-                var mail = bookedMail(moved, mentorName: mentor.profile.name, patientName: patient?.0 ?? "", email: patient?.1 ?? "", manageToken: nil)
+                var mail = bookedMail(moved, mentorName: mentor.profile.name, patientName: patient.name, email: patient.email, manageToken: nil)
                 mail.kind = "rescheduled"
                 mail.subject = "Moved: \(mentor.profile.name), \(moved.localDate) \(moved.localStart)"
-                return [mail]
+                return [mail] + (moved.status == "scheduled"
+                    ? mentorNotice(.rescheduled, moved, mentor: mentor, patientName: patient.name, previousStart: appointment.start) : [])
             }
             guard let moved else {
                 throw BookingError(.conflict, "This session can no longer be moved online. Please contact your mentor.")

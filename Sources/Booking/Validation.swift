@@ -20,7 +20,7 @@ public struct PatientDetails: Equatable, Sendable {
             errors["name"] = "Enter a name of at most 100 characters, on one line."
         }
         let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-        if !isEmail(email) {
+        if !EmailAddress.isValid(email) {
             errors["email"] = "Enter one email address, like name@example.org."
         }
         let phoneText = (form["phone"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -33,17 +33,6 @@ public struct PatientDetails: Equatable, Sendable {
         }
         if !errors.isEmpty { return .failure(FieldErrors(messages: errors)) }
         return .success(PatientDetails(name: name, email: email, phone: phoneText.isEmpty ? nil : phoneText, notes: notes.isEmpty ? nil : notes))
-    }
-
-    /// One address, no display name, no header-breaking characters (RFC 5321 sizes).
-    static func isEmail(_ text: String) -> Bool {
-        guard text.utf8.count <= 254, text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return false }
-        let forbidden: Set<Character> = ["<", ">", ",", ";", ":", "\"", "(", ")", "[", "]", "\\"]
-        guard !text.contains(where: { forbidden.contains($0) }) else { return false }
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else { return false }
-        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } }
     }
 
     static func isPhone(_ text: String) -> Bool {

@@ -9,6 +9,8 @@ public struct MentorProfile: Equatable, Sendable {
     public var location: String?
     public var gender: String?
     public var avatarURL: String?
+    /// Where booking notices for this mentor go (lowercase). Never shown on a page.
+    public var email: String?
     /// The bio in CommonMark. The database keeps `bio` and `about` equal (the seed's sync rule).
     public var bio: String
     public var specialties: [String]
@@ -29,7 +31,7 @@ public struct MentorProfile: Equatable, Sendable {
 
     public init(
         name: String, explicitSlug: String? = nil, title: String? = nil, specialty: String? = nil,
-        location: String? = nil, gender: String? = nil, avatarURL: String? = nil, bio: String = "",
+        location: String? = nil, gender: String? = nil, avatarURL: String? = nil, email: String? = nil, bio: String = "",
         specialties: [String] = [], languages: [String] = [], therapyTypes: [String] = [],
         experienceYears: Int? = nil, reviewCount: Int? = nil, rating: Double? = nil, hourlyRate: Money? = nil,
         sessionMinutes: Int = MentorProfile.defaultSessionMinutes, timezone: String? = nil,
@@ -43,6 +45,7 @@ public struct MentorProfile: Equatable, Sendable {
         self.location = location
         self.gender = gender
         self.avatarURL = avatarURL
+        self.email = email
         self.bio = bio
         self.specialties = specialties
         self.languages = languages

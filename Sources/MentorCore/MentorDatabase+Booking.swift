@@ -81,6 +81,16 @@ extension MentorDatabase {
         }
     }
 
+    /// The active mentor whose notice address is `email` (lowercase), for the dashboard's
+    /// REMOTE_USER. Two mentors sharing an address match neither: a login must name one.
+    public func activeMentor(email: String) throws -> Mentor? {
+        try wrap {
+            let ids = try connection.query("SELECT id FROM mood_mentor_profiles WHERE email = ? AND is_active = 1 LIMIT 2", [email]) { $0.text(0) }
+            guard ids.count == 1 else { return nil }
+            return try mentors(ids: ids).first
+        }
+    }
+
     /// Instants already taken for a mentor: scheduled appointments and unexpired holds.
     /// - Parameter excluding: an appointment that is being moved, whose own time is free to it.
     public func busyRanges(mentorID: String, from: Int, to: Int, now: Int, excluding: String? = nil) throws -> [Range<Int>] {

@@ -95,7 +95,7 @@ public final class MentorDatabase {
         return try connection.prepare("""
             SELECT id, source_path, slug, name, explicit_slug, title, specialty, location, gender, avatar_url,
                    bio, specialties, languages, therapy_types, experience_years, review_count, rating,
-                   hourly_rate, currency, session_minutes, timezone, created_at, updated_at
+                   hourly_rate, currency, session_minutes, timezone, created_at, updated_at, email
             FROM mood_mentor_profiles \(filter) ORDER BY slug
             """).map(parameters) { row in
             let id = row.text(0)
@@ -103,7 +103,7 @@ public final class MentorDatabase {
             let profile = MentorProfile(
                 name: row.text(3), explicitSlug: row.optionalText(4), title: row.optionalText(5),
                 specialty: row.optionalText(6), location: row.optionalText(7), gender: row.optionalText(8),
-                avatarURL: row.optionalText(9), bio: row.text(10),
+                avatarURL: row.optionalText(9), email: row.optionalText(23), bio: row.text(10),
                 specialties: decodeList(row.text(11)), languages: decodeList(row.text(12)),
                 therapyTypes: decodeList(row.text(13)), experienceYears: row.optionalInt(14),
                 reviewCount: row.optionalInt(15), rating: row.optionalDouble(16), hourlyRate: rate,
@@ -214,17 +214,17 @@ public final class MentorDatabase {
 
     private static let profileColumns = """
         name, explicit_slug, title, specialty, location, gender, avatar_url, bio, about, specialties, languages,
-        therapy_types, experience_years, review_count, rating, hourly_rate, currency, session_minutes, timezone
+        therapy_types, experience_years, review_count, rating, hourly_rate, currency, session_minutes, timezone, email
         """
 
     private func profileValues(_ p: MentorProfile) -> [any SQLBindable] {
         [p.name, p.explicitSlug, p.title, p.specialty, p.location, p.gender, p.avatarURL, p.bio, p.bio,
          encodeList(p.specialties), encodeList(p.languages), encodeList(p.therapyTypes), p.experienceYears,
-         p.reviewCount, p.rating, p.hourlyRate?.decimalText, p.hourlyRate?.currency, p.sessionMinutes, p.timezone]
+         p.reviewCount, p.rating, p.hourlyRate?.decimalText, p.hourlyRate?.currency, p.sessionMinutes, p.timezone, p.email]
     }
 
     private func insertProfile(id: String, sourcePath: String, slug: String, profile: MentorProfile, now: String) throws {
-        let placeholders = Array(repeating: "?", count: 19).joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: profileValues(profile).count).joined(separator: ", ")
         try statement("""
             INSERT INTO mood_mentor_profiles (id, source_path, slug, \(Self.profileColumns), is_active, created_at, updated_at)
             VALUES (?, ?, ?, \(placeholders), 1, ?, ?)

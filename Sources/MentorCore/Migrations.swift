@@ -176,6 +176,12 @@ extension MentorDatabase {
                 PRIMARY KEY (key, window_start)
             ) STRICT;
             """),
+        // Content key `email`: where a mentor's booking notices go; the dashboard also
+        // accepts it as REMOTE_USER.
+        Migration(name: "v3-mentor-email", sql: """
+            ALTER TABLE mood_mentor_profiles ADD COLUMN email TEXT CHECK (email IS NULL OR (email = lower(email) AND length(email) BETWEEN 3 AND 254));
+            CREATE INDEX mood_mentor_profiles_email ON mood_mentor_profiles(email) WHERE email IS NOT NULL;
+            """),
     ]
 
     /// Runs the migrations this database has not seen, each in its own transaction.

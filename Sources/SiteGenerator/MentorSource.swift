@@ -6,7 +6,7 @@ import MentorCore
 public enum MentorSource {
     /// Front-matter keys: the seed schema's column names.
     public static let keys: Set<String> = [
-        "name", "slug", "title", "specialty", "location", "gender", "avatar_url", "specialties", "languages",
+        "name", "slug", "title", "specialty", "location", "gender", "avatar_url", "email", "specialties", "languages",
         "therapy_types", "experience_years", "review_count", "session_minutes", "rating", "hourly_rate",
         "currency", "timezone", "education", "experience", "availability", "blocked_dates",
     ]
@@ -51,6 +51,10 @@ public enum MentorSource {
         let avatar = yaml.string("avatar_url")
         if let avatar, !isSafeURL(avatar) {
             yaml.report(yaml.line(of: "avatar_url"), "avatar_url", "\"\(avatar)\" must be an https URL or a path starting with /")
+        }
+        let email = yaml.string("email")?.lowercased()
+        if let email, !EmailAddress.isValid(email) {
+            yaml.report(yaml.line(of: "email"), "email", "\"\(email)\" is not one plain email address such as ana@example.org")
         }
 
         let education = yaml.list("education", fields: ["degree", "institution", "year"]) { item -> Education? in
@@ -121,6 +125,7 @@ public enum MentorSource {
             location: yaml.string("location"),
             gender: yaml.string("gender"),
             avatarURL: avatar,
+            email: email,
             bio: trimmed(document.body),
             specialties: yaml.stringList("specialties"),
             languages: yaml.stringList("languages"),

@@ -19,7 +19,7 @@ final class TemporaryDatabase {
 
 func profile(_ name: String, slug: String? = nil, bio: String = "Bio.") -> MentorProfile {
     MentorProfile(
-        name: name, explicitSlug: slug, specialty: "Anxiety", bio: bio, specialties: ["Anxiety", "Sleep"],
+        name: name, explicitSlug: slug, specialty: "Anxiety", email: "mentor@example.org", bio: bio, specialties: ["Anxiety", "Sleep"],
         languages: ["English"], hourlyRate: Money(decimal: "95.50", currency: "EUR"), timezone: "Europe/Berlin",
         education: [Education(degree: "MA", institution: "Uni A", year: 2010), Education(degree: "BA", institution: "Uni B", year: nil)],
         experience: [Experience(title: "Therapist", place: "Clinic", duration: "2010 – now")],
@@ -50,6 +50,32 @@ func profile(_ name: String, slug: String? = nil, bio: String = "Bio.") -> Mento
         #expect(db.schemaVersion == MentorDatabase.migrations.count)
         let names = try db.connection.query("SELECT name FROM schema_migrations ORDER BY rowid") { $0.text(0) }
         #expect(names == MentorDatabase.migrations.map(\.name))
+    }
+
+    @Test func upgradesAShippedV2DatabaseKeepingItsMentors() throws {
+        let temp = TemporaryDatabase()
+        do {
+            // Exactly what a v2 release left behind: its two migrations and one mentor.
+            let raw = try SQLiteConnection(path: temp.path)
+            try raw.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL) STRICT")
+            for migration in MentorDatabase.migrations.prefix(2) {
+                try raw.execute(migration.sql)
+                try raw.run("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", migration.name, "2026-11-01T00:00:00Z")
+            }
+            try raw.execute("PRAGMA user_version = 2")
+            try raw.execute("""
+                INSERT INTO mood_mentor_profiles (id, source_path, slug, name, bio, about, specialties, languages, therapy_types,
+                    session_minutes, is_active, created_at, updated_at)
+                VALUES ('m1', 'ana.md', 'ana', 'Ana', 'Bio.', 'Bio.', '[]', '[]', '[]', 50, 1, 'x', 'x')
+                """)
+        }
+        let db = try temp.open()
+        #expect(db.schemaVersion == MentorDatabase.migrations.count)
+        let before = try #require(try db.activeMentor(slug: "ana"))
+        #expect(before.profile.email == nil)
+        _ = try db.sync([(sourcePath: "ana.md", profile: profile("Ana", slug: "ana"))])
+        #expect(try db.activeMentor(slug: "ana")?.profile.email == "mentor@example.org")
+        #expect(try db.activeMentor(email: "mentor@example.org")?.id == "m1")
     }
 
     @Test func reopeningChangesNothing() throws {

@@ -47,6 +47,7 @@ import Testing
             location: Lima, Peru
             gender: Female
             avatar_url: /img/ana.jpg
+            email: Ana@Example.org
             experience_years: 7
             review_count: 12
             rating: 4.5
@@ -66,7 +67,7 @@ import Testing
         let profile = try parse(yaml, body: "# Hi").get()
         #expect(profile == MentorProfile(
             name: "Ana Álvarez", explicitSlug: "ana", title: "Therapist", specialty: "Anxiety", location: "Lima, Peru",
-            gender: "Female", avatarURL: "/img/ana.jpg", bio: "# Hi", specialties: ["Anxiety", "Sleep"],
+            gender: "Female", avatarURL: "/img/ana.jpg", email: "ana@example.org", bio: "# Hi", specialties: ["Anxiety", "Sleep"],
             languages: ["English", "Spanish"], therapyTypes: ["CBT"], experienceYears: 7, reviewCount: 12, rating: 4.5,
             hourlyRate: Money(minorUnits: 8050, currency: "EUR"), sessionMinutes: 45, timezone: "America/Lima",
             education: [Education(degree: "MA", institution: "PUCP", year: 2015)],
@@ -137,6 +138,11 @@ import Testing
     @Test func refusesUnsafeAvatarURLs() {
         #expect(problems("name: Ana\navatar_url: javascript:alert(1)") == ["ana.md:3: avatar_url: \"javascript:alert(1)\" must be an https URL or a path starting with /"])
         #expect(problems("name: Ana\navatar_url: //evil.example/x.png") == ["ana.md:3: avatar_url: \"//evil.example/x.png\" must be an https URL or a path starting with /"])
+    }
+
+    @Test func refusesEmailsThatCouldBreakAHeader() {
+        #expect(problems("name: Ana\nemail: \"ana@example.org\\r\\nBcc: x@y.org\"").count == 1)
+        #expect(problems("name: Ana\nemail: a@b.org, c@d.org") == ["ana.md:3: email: \"a@b.org, c@d.org\" is not one plain email address such as ana@example.org"])
     }
 
     @Test func refusesBadSlugsAndDuplicates() {
