@@ -164,6 +164,32 @@ public final class BookingApp {
         return SlotCalculator.freeSlots(for: schedule(choices), from: start, days: count, now: now, busy: busy, rules: settings.rules)
     }
 
+    enum SlotCheck {
+        case free, taken, notOffered
+    }
+
+    /// Whether `start` is free now (every rule re-checked), taken by someone else, or never
+    /// one of the mentor's times at all (off the interval, outside weekly hours, blocked,
+    /// past, inside the notice, beyond the horizon, a local time a DST change skips).
+    /// Looks only at the days around `start`, as the booking transaction does.
+    func slotCheck(_ start: Int, _ choices: Choices, excluding: String? = nil) throws -> SlotCheck {
+        let day = choices.zone.local(start).date.adding(days: -1)
+        let offered = SlotCalculator.freeSlots(for: schedule(choices), from: day, days: 3, now: now, busy: [], rules: settings.rules)
+        guard offered.contains(where: { $0.start == start }) else { return .notOffered }
+        let busy = try database.busyRanges(mentorID: choices.mentor.id, from: start - 2 * 86_400, to: start + 2 * 86_400, now: now, excluding: excluding)
+        return busy.contains(where: { $0.overlaps(start..<(start + choices.mentor.profile.sessionMinutes * 60)) }) ? .taken : .free
+    }
+
+    /// The error for a start that is not free, or nil when it is.
+    func slotProblem(_ start: Int?, _ choices: Choices) throws -> BookingError? {
+        guard let start else { return BookingError(.unprocessable, "Choose a time from the list.") }
+        switch try slotCheck(start, choices) {
+        case .free: return nil
+        case .taken: return BookingError(.conflict, "That time is no longer free. Please choose another one.")
+        case .notOffered: return BookingError(.unprocessable, "That time is not one of \(choices.mentor.profile.name)'s free times. Please choose one from the list.")
+        }
+    }
+
     // MARK: Sessions and CSRF
 
     /// The browser's random session id (a cookie), made on first sight.
@@ -244,9 +270,25 @@ public final class BookingApp {
     // MARK: Step 3: date and time
 
     func showTime(_ request: CGIRequest, errors: [String: String] = [:], status: HTTPStatus = .ok) throws -> CGIResponse {
-        let choices = try choices(request.method == .post ? request.form : request.query, needs: ["type"])
-        let slots = try freeSlots(choices)
+        let fields = request.method == .post ? request.form : request.query
+        let choices = try choices(fields, needs: ["type"])
+        // Two weeks at a time, from today up to the booking horizon.
+        let today = choices.zone.local(now).date
+        let lastDay = choices.zone.local(now + settings.rules.horizonDays * 86_400).date
+        var first = today
+        if let text = fields["from"], !text.isEmpty {
+            guard let date = CalendarDate(text) else { throw BookingError(.badRequest, "from must be a real date YYYY-MM-DD.") }
+            first = min(max(date, today), lastDay)
+        } else if let start = choices.start {
+            first = max(choices.zone.local(start).date, today)
+        }
+        let shown = settings.daysShown
+        let slots = try freeSlots(choices, from: first, days: shown)
         let days = slotDays(slots, choices: choices)
+        let previous = first > today ? max(first.adding(days: -shown), today) : nil
+        let next = first.adding(days: shown) <= lastDay ? first.adding(days: shown) : nil
+        let timeURL = pages.url("/time")
+        let pageURL = { (date: CalendarDate) in timeURL + "?" + choices.query + "&from=" + date.description }
         var zones = Formatting.commonZones
         for zone in [choices.zone.identifier, choices.patientZone.identifier] where !zones.contains(zone) { zones.append(zone) }
         let offsetNow = ZoneRules.describe(offset: choices.zone.offset(at: now))
@@ -254,6 +296,11 @@ public final class BookingApp {
             var response = pages.render("booking/time", step: 3, title: "Choose a date and time", choices: choices, csrf: csrf, errors: errors, extra: [
                 "days": days,
                 "has_slots": !slots.isEmpty,
+                "range": Formatting.day(first) + " – " + Formatting.day(first.adding(days: shown - 1)),
+                "has_earlier": previous != nil,
+                "earlier_url": previous.map(pageURL) ?? "",
+                "has_later": next != nil,
+                "later_url": next.map(pageURL) ?? "",
                 "mentor_zone": choices.zone.identifier,
                 "mentor_offset": offsetNow,
                 "zones": zones.sorted().map { ["name": $0, "selected": $0 == choices.patientZone.identifier] as [String: Any] },
@@ -290,8 +337,8 @@ public final class BookingApp {
         guard let start = choices.start else {
             return try showTime(request, errors: ["start": "Choose a time from the list."], status: .unprocessable)
         }
-        guard try freeSlots(choices).contains(where: { $0.start == start }) else {
-            return try showTime(request, errors: ["start": "That time is no longer free. Choose another one."], status: .conflict)
+        if let problem = try slotProblem(start, choices) {
+            return try showTime(request, errors: ["start": problem.message], status: problem.status)
         }
         return redirect("/details", choices.query)
     }
@@ -310,9 +357,7 @@ public final class BookingApp {
     func showDetails(_ request: CGIRequest, form: FormData? = nil, errors: [String: String] = [:]) throws -> CGIResponse {
         let fields = form ?? request.query
         let choices = try choices(fields, needs: ["type", "start"])
-        guard try freeSlots(choices).contains(where: { $0.start == choices.start }) else {
-            throw BookingError(.conflict, "That time is no longer free. Please choose another one.")
-        }
+        if let problem = try slotProblem(choices.start, choices) { throw problem }
         let patient = try signedInPatient(request)
         let draft = try loadDraft(request)
         let value = { (name: String) -> String in form?[name] ?? draft?[name] ?? "" }
@@ -337,9 +382,7 @@ public final class BookingApp {
         case .failure(let errors):
             return try showDetails(request, form: request.form, errors: errors.messages)
         case .success(let details):
-            guard try freeSlots(choices).contains(where: { $0.start == choices.start }) else {
-                throw BookingError(.conflict, "That time is no longer free. Please choose another one.")
-            }
+            if let problem = try slotProblem(choices.start, choices) { throw problem }
             let (draftID, cookie) = draftID(request)
             let data: [String: String] = [
                 "name": details.name, "email": details.email, "phone": details.phone ?? "", "notes": details.notes ?? "",

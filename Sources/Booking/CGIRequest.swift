@@ -81,10 +81,11 @@ public struct CGIRequest: Equatable, Sendable {
     /// Digits only (`Int("+10")` would accept a sign), at most `maximum`.
     static func contentLength(_ text: String?, maximum: Int) throws(BookingError) -> Int? {
         guard let text, !text.isEmpty else { return nil }
-        guard text.utf8.count <= 12, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(text) else {
+        guard text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
             throw BookingError(.badRequest, "The Content-Length is not a number.")
         }
-        guard length <= maximum else {
+        // Any number of digits is a number; past 12 it is also far too large.
+        guard text.utf8.count <= 12, let length = Int(text), length <= maximum else {
             throw BookingError(.payloadTooLarge, "The request is larger than \(maximum / 1024) KB.")
         }
         return length
