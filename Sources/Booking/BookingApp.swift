@@ -2,7 +2,7 @@ import Foundation
 import MentorCore
 import Mustache
 
-/// Settings of the booking flow (defaults from the issue; `mentorsite.yml` may grow keys).
+/// Settings of the booking flow, from `mentorsite.yml`'s `booking_*` keys.
 public struct BookingSettings: Sendable {
     public var rules = BookingRules()
     public var holdSeconds = 30 * 60
@@ -11,7 +11,14 @@ public struct BookingSettings: Sendable {
     /// Booking attempts (payment submits) per hour from one address and for one email.
     public var attemptsPerAddress = 30
     public var attemptsPerEmail = 6
-    public init() {}
+
+    public init(policy: BookingPolicy = BookingPolicy()) {
+        rules = policy.rules
+        holdSeconds = policy.holdMinutes * 60
+        cancellationWindow = policy.cancellationHours * 3600
+        attemptsPerAddress = policy.attemptsPerAddress
+        attemptsPerEmail = policy.attemptsPerEmail
+    }
 }
 
 /// The booking wizard behind the CGI: one request in, one response out. Every step is a
@@ -27,10 +34,10 @@ public final class BookingApp {
     let payment: any PaymentProvider
     let now: Int
 
-    public init(config: SiteConfig, settings: BookingSettings = BookingSettings(), key: SecretKey, database: MentorDatabase,
+    public init(config: SiteConfig, settings: BookingSettings? = nil, key: SecretKey, database: MentorDatabase,
                 payment: any PaymentProvider = TestPaymentProvider(), now: Int) {
         self.config = config
-        self.settings = settings
+        self.settings = settings ?? BookingSettings(policy: config.booking)
         self.key = key
         self.database = database
         self.pages = BookingPages(config: config)

@@ -22,10 +22,13 @@ public struct SiteConfig: Equatable, Sendable {
     public var root = "."
 
     public static let fileName = "mentorsite.yml"
-    static let keys: Set<String> = [
+    static let keys = Set([
         "site_name", "tagline", "base_url", "language", "default_currency", "database", "content",
-        "templates", "output", "booking_url", "secret_key_file",
-    ]
+        "templates", "output", "booking_url", "secret_key_file", "booking_interval_minutes",
+    ] + BookingPolicy.keys.map(\.key))
+
+    /// The booking rules a site owner may change (`booking_*` keys).
+    public var booking = BookingPolicy()
 
     public init() {}
 
@@ -85,6 +88,10 @@ public struct SiteConfig: Equatable, Sendable {
             }
         }
         if let value = reader.string("secret_key_file") { config.secretKeyPath = value }
+        for (key, range, path) in BookingPolicy.keys {
+            if let value = reader.integer(key, in: range) { config.booking[keyPath: path] = value }
+        }
+        if let interval = reader.integer("booking_interval_minutes", in: 5...480) { config.booking.intervalMinutes = interval }
         if !reader.diagnostics.isEmpty { throw Diagnostics(reader.diagnostics) }
         return config
     }
@@ -108,4 +115,37 @@ public struct SiteConfig: Equatable, Sendable {
     public var templates: String { resolve(templatesPath) }
     public var output: String { resolve(outputPath) }
     public var secretKey: String { resolve(secretKeyPath) }
+}
+
+/// How booking behaves; every value has the default the product promises.
+public struct BookingPolicy: Equatable, Sendable {
+    /// No slot starts sooner than this after now.
+    public var noticeHours = 12
+    /// No slot starts more than this many days ahead.
+    public var horizonDays = 60
+    /// Minutes between slot starts; nil steps by the mentor's session length.
+    public var intervalMinutes: Int?
+    /// How long a slot is held while a new patient confirms by email.
+    public var holdMinutes = 30
+    /// Patients cancel or move online until this many hours before the start.
+    public var cancellationHours = 24
+    /// Booking attempts (payment submits) per hour from one address, and for one email.
+    public var attemptsPerAddress = 30
+    public var attemptsPerEmail = 6
+
+    public init() {}
+
+    /// The whole-number keys, their allowed ranges and fields.
+    static let keys: [(key: String, range: ClosedRange<Int>, path: any WritableKeyPath<BookingPolicy, Int> & Sendable)] = [
+        ("booking_notice_hours", 0...720, \.noticeHours),
+        ("booking_horizon_days", 1...366, \.horizonDays),
+        ("booking_hold_minutes", 5...1440, \.holdMinutes),
+        ("booking_cancellation_hours", 0...720, \.cancellationHours),
+        ("booking_attempts_per_address", 1...100_000, \.attemptsPerAddress),
+        ("booking_attempts_per_email", 1...10_000, \.attemptsPerEmail),
+    ]
+
+    public var rules: BookingRules {
+        BookingRules(minimumNotice: noticeHours * 3600, horizonDays: horizonDays, stepMinutes: intervalMinutes)
+    }
 }

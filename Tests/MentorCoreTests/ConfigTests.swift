@@ -21,6 +21,14 @@ import Testing
         }
     }
 
+    @Test func readsTheBookingPolicyWithinItsRanges() throws {
+        let config = try SiteConfig.parse("booking_notice_hours: 2\nbooking_interval_minutes: 30\nbooking_hold_minutes: 15\n", file: "m.yml")
+        #expect(config.booking.rules == BookingRules(minimumNotice: 7200, horizonDays: 60, stepMinutes: 30))
+        #expect(config.booking.holdMinutes == 15 && config.booking.cancellationHours == 24)
+        #expect(throws: Diagnostics.self) { try SiteConfig.parse("booking_horizon_days: 0\n", file: "m.yml") }
+        #expect(throws: Diagnostics.self) { try SiteConfig.parse("booking_interval_minutes: \"+10\"\n", file: "m.yml") }
+    }
+
     @Test func reportsYAMLSyntaxErrors() {
         #expect(throws: Diagnostics.self) { try SiteConfig.parse("site_name: [unclosed\n", file: "m.yml") }
     }
