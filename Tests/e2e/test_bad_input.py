@@ -5,103 +5,9 @@ sensitive (paths, SQL, stack traces, the signing key, unescaped input) leaks. A 
 also go through lighttpd and nginx + fcgiwrap.
 
 The clock is fixed with MENTORSITE_TEST_NOW, so DST days and expiries are exact."""
-import datetime
-import zoneinfo
-
 from support import *
 
-UTC = datetime.timezone.utc
-NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-# Monday 2027-03-01 12:00 UTC (07:00 in New York): the spring DST change (Sunday 14 March)
-# is inside the 60-day horizon.
-SPRING = int(datetime.datetime(2027, 3, 1, 12, 0, tzinfo=UTC).timestamp())
-# Monday 2027-10-25: the autumn change (Sunday 7 November) is ahead.
-AUTUMN = int(datetime.datetime(2027, 10, 25, 12, 0, tzinfo=UTC).timestamp())
-SESSION = "badinputsessionbadinput1"
-OTHER_SESSION = "anothersessionanothers2"
 CASES = {"tried": 0, "passed": 0}
-
-DST_MENTOR = """---
-name: Dana Stone
-email: dana@mentors.example
-title: Counsellor
-specialty: Stress
-timezone: America/New_York
-session_minutes: 30
-hourly_rate: 80
-availability:
-  - { day: sunday, start: "00:00", end: "04:00" }
-  - { day: monday, start: "09:00", end: "12:00" }
-  - { day: tuesday, start: "09:00", end: "12:00" }
-  - { day: wednesday, start: "09:00", end: "12:00" }
-blocked_dates:
-  - { date: 2027-03-03, reason: Training }
----
-
-I help with stress.
-"""
-
-
-def new_york(*parts):
-    """Unix seconds of a New York wall-clock time (fold=0: the first of a repeated hour)."""
-    return int(datetime.datetime(*parts, tzinfo=NEW_YORK).timestamp())
-
-
-class Site:
-    def __init__(self):
-        self.folder = make_site()
-        open(os.path.join(self.folder, "content", "mentors", "dana-stone.md"), "w").write(DST_MENTOR)
-        run("mentorsite", "import", cwd=self.folder)
-        self.database = os.path.join(self.folder, "site.sqlite")
-        self.now = SPRING
-
-    def cgi(self, method="GET", path="", query="", body=b"", cookie="", extra=None, length=None, content_type="application/x-www-form-urlencoded",
-            drop=(), now=None):
-        """The raw CGI: `extra` adds or overrides variables, `drop` removes them."""
-        environment = {"MENTORSITE_CONFIG": os.path.join(self.folder, "mentorsite.yml"), "REQUEST_METHOD": method, "PATH_INFO": path,
-                       "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "SCRIPT_NAME": "/cgi-bin/book", "GATEWAY_INTERFACE": "CGI/1.1",
-                       "MENTORSITE_TEST_NOW": str(now or self.now)}
-        if cookie:
-            environment["HTTP_COOKIE"] = cookie
-        if isinstance(body, str):
-            body = body.encode()
-        if method == "POST":
-            environment["CONTENT_TYPE"] = content_type
-            environment["CONTENT_LENGTH"] = str(len(body)) if length is None else length
-        environment.update(extra or {})
-        for name in drop:
-            environment.pop(name, None)
-        result = subprocess.run(["env", "-i"] + [f"{k}={v}" for k, v in environment.items()] + [os.path.join(support_bin(), "mentorsite-cgi")],
-                                input=body, capture_output=True, timeout=30)
-        head, _, payload = result.stdout.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        assert lines[0].startswith("Status: "), (result.stdout[:200], result.stderr[:500])
-        headers = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(": ")
-            headers.setdefault(name.lower(), value)
-        return int(lines[0].split()[1]), headers, payload.decode("utf-8", "replace"), result.stderr.decode("utf-8", "replace")
-
-    def dump(self):
-        connection = sqlite3.connect(self.database)
-        try:
-            return list(connection.iterdump())
-        finally:
-            connection.close()
-
-    def csrf(self, session=SESSION, now=None):
-        status, _, body, _ = self.cgi(query="mentor=jose-muller", cookie=f"bk_session={session}", now=now)
-        assert status == 200, status
-        return form_value(body, "csrf")
-
-    def secrets(self):
-        key = open(os.path.join(self.folder, ".mentorsite", "secret.key"), "rb").read().strip()
-        return [key.decode("latin-1"), self.folder, "sqlite3_", "SQLITE_", "Fatal error", "Traceback", "swift_", ".swift", "/work/", "stack"]
-
-
-def support_bin():
-    import support
-    return support.BIN
 
 
 def check(site, name, expected_status, message, *, request, unchanged=True, absent=(), after=None):
@@ -126,29 +32,6 @@ def check(site, name, expected_status, message, *, request, unchanged=True, abse
     if after:
         after()
     CASES["passed"] += 1
-
-
-def details_form(site, csrf, start, **fields):
-    form = {"csrf": csrf, "mentor": "dana-stone", "specialty": "Stress", "type": "video", "tz": "America/New_York", "start": str(start),
-            "name": "Pat Doe", "email": "pat@example.org", "phone": "+1 212 555 0100", "notes": "Sleeping badly."}
-    form.update(fields)
-    return urllib.parse.urlencode(form)
-
-
-def book_directly(site, start, email="pat@example.org", now=None):
-    """Steps 4–5 through the CGI itself; returns the session cookie string and the done page."""
-    csrf = site.csrf(now=now)
-    status, headers, body, _ = site.cgi("POST", "/details", body=details_form(site, csrf, start, email=email), cookie=f"bk_session={SESSION}", now=now)
-    assert status == 303, (status, body[:400])
-    draft = re.search(r"bk_draft=([^;]+)", headers["set-cookie"]).group(1)
-    cookie = f"bk_session={SESSION}; bk_draft={draft}"
-    status, _, body, _ = site.cgi("GET", "/payment", cookie=cookie, now=now)
-    assert status == 200, (status, body[:400])
-    form = urllib.parse.urlencode({"csrf": csrf, "idempotency": form_value(body, "idempotency"), "card_number": "4242424242424242",
-                                   "card_expiry": "12/30", "card_cvc": "123"})
-    status, headers, body, _ = site.cgi("POST", "/payment", body=form, cookie=cookie, now=now)
-    assert status == 303, (status, body[:400])
-    return cookie
 
 
 @test

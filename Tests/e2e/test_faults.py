@@ -1,0 +1,305 @@
+"""Concurrency, crashes and storage faults: many processes on one slot, overlapping
+slots, confirmations racing expiry and each other, `kill -9` in the middle of booking
+writes, and a database that is read-only, missing, too new, full or locked."""
+import random
+
+from support import *
+
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+
+
+def berlin(*parts):
+    return int(datetime.datetime(*parts, tzinfo=BERLIN).timestamp())
+
+
+def run_at_once(site, requests):
+    """Starts every (cookie, form, address) payment POST as its own process at once."""
+    processes = []
+    for cookie, form, address in requests:
+        argv, body = site.command("POST", "/payment", body=form, cookie=cookie, extra={"REMOTE_ADDR": address})
+        process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        processes.append((process, body))
+    results = []
+    for process, body in processes:
+        stdout, stderr = process.communicate(body, timeout=120)
+        results.append(Site.parse(stdout, stderr))
+    return results
+
+
+def assert_consistent(site):
+    """No half-written booking: the file is sound, every appointment has its history, every
+    hold its confirmation mail, every scheduled one its booked mail; one live booking per start."""
+    connection = sqlite3.connect(site.database)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert connection.execute("SELECT count(*) FROM appointments a WHERE NOT EXISTS (SELECT 1 FROM appointment_events e WHERE e.appointment_id = a.id)").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM appointments a WHERE status = 'pending' AND NOT EXISTS "
+                                  "(SELECT 1 FROM outbox o WHERE o.appointment_id = a.id AND o.kind = 'confirm')").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM appointments a WHERE status = 'scheduled' AND NOT EXISTS "
+                                  "(SELECT 1 FROM outbox o WHERE o.appointment_id = a.id AND o.kind = 'booked')").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM (SELECT mentor_id, starts_at FROM appointments WHERE status IN ('pending', 'scheduled') "
+                                  "GROUP BY 1, 2 HAVING count(*) > 1)").fetchone() == (0,)
+    finally:
+        connection.close()
+
+
+@test
+def fifty_processes_booking_one_slot_get_one_booking_and_forty_nine_clean_conflicts():
+    site = Site()
+    slot = new_york(2027, 3, 2, 9, 0)
+    requests = []
+    for index in range(50):
+        cookie, form = prepare_payment(site, slot, email=f"p{index}@example.org", session=f"racer{index:03d}racer{index:03d}racer{index:03d}"[:24])
+        requests.append((cookie, form, f"10.0.0.{index + 1}"))
+    results = run_at_once(site, requests)
+    statuses = sorted(status for status, _, _, _ in results)
+    assert statuses.count(303) == 1 and statuses.count(409) == 49, statuses
+    for status, headers, body, stderr in results:
+        assert "locked" not in body.lower() and "locked" not in stderr.lower(), (status, stderr[:300])
+        if status == 409:
+            assert "just taken" in body or "no longer free" in body, body[:600]
+    connection = sqlite3.connect(site.database)
+    assert connection.execute("SELECT count(*) FROM appointments WHERE starts_at = ?", (slot,)).fetchone() == (1,)
+    assert_consistent(site)
+
+
+@test
+def overlapping_slots_of_different_lengths_are_never_both_booked():
+    # Slots every 30 minutes for 50-minute sessions: 08:00 and 08:30 overlap.
+    site = Site(config="booking_interval_minutes: 30\n")
+    run("mentorsite", "import", cwd=site.folder)
+    first, second = berlin(2027, 3, 2, 8, 0), berlin(2027, 3, 2, 8, 30)
+    requests = []
+    for index in range(20):
+        start = first if index % 2 == 0 else second
+        cookie, form = prepare_payment(site, start, email=f"o{index}@example.org", session=(f"overlap{index:02d}" * 3)[:24],
+                                       mentor="jose-muller", specialty="Depression")
+        requests.append((cookie, form, f"10.0.1.{index + 1}"))
+    statuses = sorted(status for status, _, _, _ in run_at_once(site, requests))
+    assert statuses.count(303) == 1 and statuses.count(409) == 19, statuses
+    connection = sqlite3.connect(site.database)
+    assert connection.execute("SELECT count(*) FROM appointments WHERE starts_at IN (?, ?)", (first, second)).fetchone() == (1,)
+    # The mentor switches to 30-minute sessions: a shorter slot inside the booked 50 minutes
+    # is not offered, and posting it is refused.
+    path = os.path.join(site.folder, "content", "mentors", "jose-muller.md")
+    text = open(path).read()
+    open(path, "w").write(text.replace("session_minutes: 50", "session_minutes: 30"))
+    run("mentorsite", "import", cwd=site.folder)
+    booked, = connection.execute("SELECT starts_at FROM appointments").fetchone()
+    inside = booked + 30 * 60
+    slots = json.loads(site.cgi("GET", "/slots", query="mentor=jose-muller&from=2027-03-02&days=1")[2])["slots"]
+    offered = [int(datetime.datetime.strptime(slot["start"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()) for slot in slots]
+    assert inside not in offered and booked not in offered and booked + 60 * 60 in offered, (booked, offered)
+    csrf = site.csrf()
+    status, _, body, _ = site.cgi("POST", "/time", body=urllib.parse.urlencode({"csrf": csrf, "mentor": "jose-muller", "specialty": "Depression",
+                                                                             "type": "video", "start": inside}), cookie=f"bk_session={SESSION}")
+    assert status == 409 and "no longer free" in body, (status, body[:300])
+    assert_consistent(site)
+
+
+@test
+def confirmations_race_each_other_and_the_hold_expiry_and_one_outcome_wins():
+    site = Site()
+    # Ten clicks on one confirmation link at once: one confirms, nine are told it is done.
+    slot = new_york(2027, 3, 2, 10, 0)
+    book_directly(site, slot)
+    connection = sqlite3.connect(site.database)
+    body = connection.execute("SELECT body FROM outbox WHERE kind = 'confirm'").fetchone()[0]
+    token = urllib.parse.unquote(re.search(r"/confirm\?token=(\S+)", body).group(1))
+    csrf = site.csrf()
+    processes = []
+    for _ in range(10):
+        argv, data = site.command("POST", "/confirm", body=urllib.parse.urlencode({"csrf": csrf, "token": token}), cookie=f"bk_session={SESSION}")
+        processes.append((subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE), data))
+    statuses = sorted(Site.parse(*process.communicate(data, timeout=60))[0] for process, data in processes)
+    assert statuses == [303] + [409] * 9, statuses
+    assert connection.execute("SELECT count(*) FROM appointment_events WHERE to_status = 'scheduled'").fetchone() == (1,)
+    assert connection.execute("SELECT count(*) FROM outbox WHERE kind = 'booked'").fetchone() == (1,)
+
+    # A confirmation one second before the hold ends races another patient booking the
+    # same slot one second after it: exactly one of them holds the slot afterwards.
+    for round_number in range(4):
+        slot = new_york(2027, 3, 8 + round_number // 2, 9 if round_number % 2 == 0 else 11, 0)
+        first_session = f"expiryfirst{round_number}expiryfirst"[:24]
+        cookie, form = prepare_payment(site, slot, email=f"late{round_number}@example.org", session=first_session)
+        status, _, _, _ = site.cgi("POST", "/payment", body=form, cookie=cookie, extra={"REMOTE_ADDR": f"10.0.2.{round_number}"})
+        assert status == 303
+        appointment_id, expires = connection.execute("SELECT id, hold_expires_at FROM appointments WHERE starts_at = ? AND status = 'pending'", (slot,)).fetchone()
+        mail = connection.execute("SELECT body FROM outbox WHERE kind = 'confirm' AND appointment_id = ?", (appointment_id,)).fetchone()[0]
+        token = urllib.parse.unquote(re.search(r"/confirm\?token=(\S+)", mail).group(1))
+        confirm_csrf = site.csrf(session=first_session, now=expires - 1)
+        second_session = f"expirysecond{round_number}expirysecon"[:24]
+        other_cookie, other_form = prepare_rival(site, slot, second_session, expires + 1)
+        confirm_argv, confirm_body = site.command("POST", "/confirm", body=urllib.parse.urlencode({"csrf": confirm_csrf, "token": token}),
+                                                  cookie=f"bk_session={first_session}", now=expires - 1)
+        rival_argv, rival_body = site.command("POST", "/payment", body=other_form, cookie=other_cookie, now=expires + 1,
+                                              extra={"REMOTE_ADDR": f"10.0.3.{round_number}"})
+        confirm_process = subprocess.Popen(confirm_argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        rival_process = subprocess.Popen(rival_argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        confirm_status = Site.parse(*confirm_process.communicate(confirm_body, timeout=60))[0]
+        rival_status = Site.parse(*rival_process.communicate(rival_body, timeout=60))[0]
+        live = connection.execute("SELECT status FROM appointments WHERE starts_at = ? AND status IN ('pending', 'scheduled')", (slot,)).fetchall()
+        assert len(live) == 1, (confirm_status, rival_status, live)
+        assert (confirm_status, rival_status) in ((303, 409), (409, 303)), (confirm_status, rival_status)
+    assert_consistent(site)
+
+
+def prepare_rival(site, slot, session, now):
+    """A second patient's payment form for `slot`, prepared at `now` (after the first hold expired)."""
+    csrf = site.csrf(session=session, now=now)
+    status, headers, body, _ = site.cgi("POST", "/details", body=details_form(site, csrf, slot, email="rival@example.org"),
+                                        cookie=f"bk_session={session}", now=now)
+    assert status == 303, (status, body[:300])
+    draft = re.search(r"bk_draft=([^;]+)", headers["set-cookie"]).group(1)
+    cookie = f"bk_session={session}; bk_draft={draft}"
+    status, _, body, _ = site.cgi("GET", "/payment", cookie=cookie, now=now)
+    assert status == 200, (status, body[:300])
+    return cookie, urllib.parse.urlencode({"csrf": csrf, "idempotency": form_value(body, "idempotency"), "card_number": "4242424242424242",
+                                           "card_expiry": "12/30", "card_cvc": "123"})
+
+
+@test
+def kill_9_during_booking_writes_loses_nothing_a_patient_was_told():
+    site = Site()
+    random.seed(20261126)
+    slots = [datetime.datetime.strptime(slot["start"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+             for slot in json.loads(site.cgi("GET", "/slots", query="mentor=dana-stone&days=62")[2])["slots"]]
+    slots = [int(start) for start in slots]
+    runs = 200
+    prepared = []
+    for index in range(runs):
+        session = f"killer{index:04d}killer{index:04d}kil"[:24]
+        prepared.append(prepare_payment(site, random.choice(slots), email=f"k{index}@example.org", session=session))
+    told = []
+    killed = 0
+    for index, (cookie, form) in enumerate(prepared):
+        argv, body = site.command("POST", "/payment", body=form, cookie=cookie, extra={"REMOTE_ADDR": f"10.1.{index // 250}.{index % 250}"})
+        process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        process.stdin.write(body)
+        process.stdin.close()
+        time.sleep(random.uniform(0.001, 0.02))
+        # env execs the CGI in place, so this PID is the CGI itself.
+        process.send_signal(signal.SIGKILL)
+        stdout = process.stdout.read()
+        if process.wait() == -signal.SIGKILL:
+            killed += 1
+        if stdout.startswith(b"Status: 303"):
+            told.append(form)
+    connection = sqlite3.connect(site.database)
+    keys = {row[0] for row in connection.execute("SELECT idempotency_key FROM appointments")}
+    for form in told:
+        key = urllib.parse.parse_qs(form)["idempotency"][0]
+        assert key in keys, "a patient was told 'booked' but the appointment is missing"
+    assert killed > runs // 4, f"only {killed} of {runs} runs were killed mid-way: the test is not exercising crashes"
+    assert_consistent(site)
+    print(f"kill -9: {killed} of {runs} runs killed, {len(told)} completed, {len(keys)} appointments, database consistent", flush=True)
+
+
+def mount_tmpfs(path, size):
+    os.makedirs(path, exist_ok=True)
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", path], capture_output=True).returncode == 0
+
+
+@test
+def storage_faults_give_a_clear_503_and_write_nothing():
+    site = Site()
+    slot = new_york(2027, 3, 2, 9, 0)
+    cookie, form = prepare_payment(site, slot)
+    before = site.dump()
+
+    def assert_503(reason, **options):
+        status, headers, body, stderr = site.cgi("POST", "/payment", body=form, cookie=cookie, **options)
+        assert status == 503 and "retry-after" in headers and "Please try again" in body, (reason, status, body[:300], stderr[:300])
+        assert site.folder not in body and "sqlite" not in body.lower(), reason
+        return stderr
+
+    # A lock held longer than the busy timeout (5 s): "busy", never "database is locked".
+    holder = sqlite3.connect(site.database, isolation_level=None, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        status, headers, body, _ = site.cgi("POST", "/payment", body=form, cookie=cookie)
+        assert status == 503 and headers.get("retry-after") == "5" and "very busy" in body and "locked" not in body, (status, body[:300])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert site.dump() == before
+
+    # A database of a newer schema than this program knows.
+    connection = sqlite3.connect(site.database)
+    connection.execute("PRAGMA user_version = 99")
+    connection.commit()
+    stderr = assert_503("newer schema")
+    assert "newer" in stderr, stderr
+    result = run("mentorsite", "import", cwd=site.folder, check=False)
+    assert result.returncode != 0 and "newer" in result.stderr, result.stderr
+    connection.execute(f"PRAGMA user_version = {connection.execute('SELECT count(*) FROM schema_migrations').fetchone()[0]}")
+    connection.commit()
+    connection.close()
+    assert site.dump() == before
+
+    # Read-only file, then read-only folder, for the user the CGI runs as.
+    subprocess.run(["chown", "-R", "www-data:www-data", site.folder], check=True)
+    os.chmod(site.folder, 0o755)
+    as_www = {"prefix": ["runuser", "-u", "www-data", "--"]}
+    os.chmod(site.database, 0o444)
+    status = run_as(site, as_www, form, cookie)
+    assert status == 503, status
+    os.chmod(site.database, 0o644)
+    os.chmod(site.folder, 0o555)
+    for name in ("site.sqlite-wal", "site.sqlite-shm"):
+        if os.path.exists(os.path.join(site.folder, name)):
+            os.remove(os.path.join(site.folder, name))
+    status = run_as(site, as_www, form, cookie)
+    assert status == 503, status
+    os.chmod(site.folder, 0o755)
+    assert site.dump() == before
+
+    # A missing database: 503, and no empty file appears in its place.
+    moved = site.database + ".away"
+    os.rename(site.database, moved)
+    assert_503("missing database")
+    assert not os.path.exists(site.database)
+    result = run("mentorsite", "build", cwd=site.folder, check=False)
+    assert result.returncode != 0 and "site.sqlite" in result.stderr and not os.path.exists(site.database), result.stderr
+    os.rename(moved, site.database)
+
+    # A full disk: the database on a tiny tmpfs, filled up before the booking write.
+    disk = os.path.join(site.folder, "disk")
+    if mount_tmpfs(disk, "2m"):
+        try:
+            shutil.copy(site.database, os.path.join(disk, "site.sqlite"))
+            config = os.path.join(site.folder, "mentorsite.yml")
+            text = open(config).read()
+            open(config, "w").write(text.replace("\ndatabase: site.sqlite\n", "\ndatabase: disk/site.sqlite\n"))
+            # The draft lives in the database: make a new one there.
+            full_cookie, full_form = prepare_payment(site, new_york(2027, 3, 2, 9, 30), email="full@example.org", session="diskfulldiskfulldiskfull")
+            database_on_disk = os.path.join(disk, "site.sqlite")
+            connection = sqlite3.connect(database_on_disk)
+            count = connection.execute("SELECT count(*) FROM appointments").fetchone()
+            connection.close()
+            filler = os.path.join(disk, "filler")
+            subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=4k"], capture_output=True)
+            status, headers, body, stderr = site.cgi("POST", "/payment", body=full_form, cookie=full_cookie)
+            assert status == 503 and "retry-after" in headers, (status, body[:300], stderr[:300])
+            os.remove(filler)
+            connection = sqlite3.connect(database_on_disk)
+            assert connection.execute("SELECT count(*) FROM appointments").fetchone() == count
+            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            connection.close()
+            # Space again: the same form books.
+            status, _, body, _ = site.cgi("POST", "/payment", body=full_form, cookie=full_cookie)
+            assert status == 303, (status, body[:300])
+        finally:
+            subprocess.run(["umount", "-l", disk])
+    else:
+        print("storage faults: tmpfs mount not permitted here; the full-disk case was skipped", flush=True)
+
+
+def run_as(site, user, form, cookie):
+    argv, body = site.command("POST", "/payment", body=form, cookie=cookie)
+    result = subprocess.run(user["prefix"] + argv, input=body, capture_output=True, timeout=30)
+    status, headers, page, stderr = Site.parse(result.stdout, result.stderr)
+    assert "retry-after" in headers or status < 400, headers
+    assert site.folder not in page
+    return status
