@@ -182,6 +182,11 @@ extension MentorDatabase {
             ALTER TABLE mood_mentor_profiles ADD COLUMN email TEXT CHECK (email IS NULL OR (email = lower(email) AND length(email) BETWEEN 3 AND 254));
             CREATE INDEX mood_mentor_profiles_email ON mood_mentor_profiles(email) WHERE email IS NOT NULL;
             """),
+        // A digest of each synced profile, so that `build` sees every content change even
+        // when two imports share a second (or SOURCE_DATE_EPOCH fixes updated_at).
+        Migration(name: "v4-profile-content-hash", sql: """
+            ALTER TABLE mood_mentor_profiles ADD COLUMN content_hash TEXT;
+            """),
     ]
 
     /// Runs the migrations this database has not seen, each in its own transaction.

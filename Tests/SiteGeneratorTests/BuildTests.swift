@@ -232,6 +232,22 @@ struct TemporaryFolderView {
         #expect(site.read("public/404.html")?.contains("Nothing here") == true)
     }
 
+    @Test func aContentEditInTheSameSecondIsNotSkipped() throws {
+        // Imports stamp updated_at with whole seconds (or SOURCE_DATE_EPOCH): the build must
+        // still see the change.
+        let (site, config) = makeSite(content: "basic")
+        defer { withExtendedLifetime(site) {} }
+        _ = try generator(config).importContent()
+        _ = try generator(config).build()
+        let path = "content/mentors/ana.md"
+        site.write(path, (site.read(path) ?? "").replacingOccurrences(of: "title: ", with: "title: Senior "))
+        _ = try generator(config).importContent()
+        let report = try generator(config).build()
+        // ana.md is published as ana-alvarez-2 (ana-again.md came first).
+        #expect(report.write.written.contains("mentors/ana-alvarez-2/index.html"))
+        #expect(site.read("public/mentors/ana-alvarez-2/index.html")?.contains("Senior ") == true)
+    }
+
     @Test func aDeletedOutputFileIsRestored() throws {
         let (site, config) = makeSite(content: "basic")
         defer { withExtendedLifetime(site) {} }
