@@ -13,12 +13,17 @@ BIN := .build/release
 DEBIAN_PACKAGES := libcmark-dev libsqlite3-dev sqlite3 lighttpd nginx fcgiwrap apache2 curl tidy python3
 BENCH_PACKAGES := hugo cmark wrk gcc
 
-.PHONY: help deps build debug test unit-test e2e-test run bench clean
+FUZZ_TARGETS := FuzzCGIRequest FuzzFormData FuzzFrontMatter FuzzSignedToken
+FUZZ_SECONDS ?= 60
+
+.PHONY: help deps build debug test unit-test e2e-test run bench fuzz sanitize clean
 
 help:
 	@echo "make run    install dependencies, build, import content/, build public/, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   unit tests (Swift Testing) and end-to-end tests of the static binaries behind lighttpd"
 	@echo "make build  release build, fully static executables in $(BIN)/"
+	@echo "make fuzz   libFuzzer + AddressSanitizer, FUZZ_SECONDS=$(FUZZ_SECONDS) s on each parser of untrusted input (Fuzz/)"
+	@echo "make sanitize  the unit tests under AddressSanitizer, then ThreadSanitizer"
 	@echo "make bench  import/build/rebuild timings on N synthetic mentors (N=$(N)), compared with Hugo; CGI req/s and booking latency"
 
 deps:
@@ -47,6 +52,28 @@ bench: build
 	@scripts/install-deps.sh $(BENCH_PACKAGES)
 	python3 bench/bench.py --bin $(BIN) --mentors $(N)
 	python3 bench/cgi_bench.py --bin $(BIN)
+
+# Each target starts from the committed seeds in Fuzz/corpus/<target> and keeps what it
+# learns in .build-fuzz/corpus/<target>; a crash is saved in .build-fuzz/crashes/ and stops
+# the run (turn it into a unit test, then fix it).
+fuzz: deps
+	$(SWIFT) build --package-path Fuzz --scratch-path .build-fuzz -c debug --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address
+	@mkdir -p .build-fuzz/crashes .build-fuzz/logs
+	@for target in $(FUZZ_TARGETS); do \
+		mkdir -p .build-fuzz/corpus/$$target; \
+		echo "== $$target: $(FUZZ_SECONDS) s (log: .build-fuzz/logs/$$target.log)"; \
+		if .build-fuzz/debug/$$target .build-fuzz/corpus/$$target Fuzz/corpus/$$target -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=8192 -timeout=10 -rss_limit_mb=4096 -artifact_prefix=.build-fuzz/crashes/$$target- -print_final_stats=1 \
+			> .build-fuzz/logs/$$target.log 2>&1; then \
+			grep -E "^(Done|stat::number_of_executed_units|stat::new_units_added)" .build-fuzz/logs/$$target.log; \
+		else \
+			tail -40 .build-fuzz/logs/$$target.log; echo "$$target found a crash: see .build-fuzz/crashes/"; exit 1; \
+		fi; \
+	done
+
+sanitize: deps
+	$(SWIFT) test --scratch-path .build-asan --sanitize=address
+	$(SWIFT) test --scratch-path .build-tsan --sanitize=thread
 
 clean:
 	rm -rf .build .mentorsite site.sqlite site.sqlite-wal site.sqlite-shm

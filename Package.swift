@@ -7,6 +7,9 @@ let package = Package(
     products: [
         .executable(name: "mentorsite", targets: ["mentorsite"]),
         .executable(name: "mentorsite-cgi", targets: ["mentorsite-cgi"]),
+        // For the fuzz targets in Fuzz/ (a package of their own).
+        .library(name: "Booking", targets: ["Booking"]),
+        .library(name: "SiteGenerator", targets: ["SiteGenerator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

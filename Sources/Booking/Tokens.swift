@@ -106,7 +106,11 @@ public enum SignedToken {
         guard text.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) else { return nil }
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.utf8.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map { [UInt8]($0) }
+        guard let bytes = Data(base64Encoded: base64).map({ [UInt8]($0) }) else { return nil }
+        // Canonical only: the decoder ignores the unused low bits of the last character, so
+        // "LTE" and "LTG" both decode to "-1". One value, one spelling (found by make fuzz).
+        guard base64URL(bytes) == text else { return nil }
+        return bytes
     }
 }
 

@@ -28,6 +28,19 @@ let key = SecretKey(bytes: Array(repeating: 7, count: 32))
             #expect(failure { _ = try SignedToken.verify(bad, purpose: "confirm", now: 1, key: key) }?.status == .badRequest, "\(bad)")
         }
     }
+
+    /// Regression from `make fuzz` (Fuzz/corpus/FuzzSignedToken/non-canonical): the last
+    /// base64 character of the payload with other unused low bits decoded to the same
+    /// bytes, so a second spelling of a genuine token verified.
+    @Test func refusesANonCanonicalSpellingOfAGenuineToken() throws {
+        let fuzzKey = SecretKey(bytes: Array(repeating: 7, count: 32))
+        let genuine = SignedToken.sign(purpose: "confirm", subject: "appointment-1", expires: 2_000_000_000, key: fuzzKey)
+        #expect(genuine.hasPrefix("djF8Y29uZmlybXwyMDAwMDAwMDAwfGFwcG9pbnRtZW50LTE."))
+        _ = try SignedToken.verify(genuine, purpose: "confirm", now: 1, key: fuzzKey)
+        let respelled = genuine.replacingOccurrences(of: "LTE.", with: "LTG.")
+        #expect(failure { _ = try SignedToken.verify(respelled, purpose: "confirm", now: 1, key: fuzzKey) }?.status == .badRequest)
+        #expect(SignedToken.decodeBase64URL("LTG") == nil && SignedToken.decodeBase64URL("LTE") == Array("-1".utf8))
+    }
 }
 
 @Suite struct RandomTokenTests {
