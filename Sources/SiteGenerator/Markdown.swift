@@ -14,11 +14,23 @@ public enum Markdown {
         public var plainText: String
     }
 
+    static func relevel(_ headings: [OpaquePointer]) {
+        let ranks = Dictionary(uniqueKeysWithValues: Set(headings.map { cmark_node_get_heading_level($0) }).sorted().enumerated().map { ($1, Int32($0)) })
+        var previous: Int32 = 1
+        for heading in headings {
+            let level = min(6, 2 + (ranks[cmark_node_get_heading_level(heading)] ?? 0), previous + 1)
+            cmark_node_set_heading_level(heading, level)
+            previous = level
+        }
+    }
+
     static let options = CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_SMART | CMARK_OPT_NOBREAKS
 
-    /// Renders `markdown`, moving every heading down by `headingShift` levels (capped at 6)
-    /// so that a bio's `# Heading` never competes with the page's one `<h1>`.
-    public static func render(_ markdown: String, headingShift: Int32 = 1) -> Rendered {
+    /// Renders `markdown` with its headings re-levelled below the page's one `<h1>`: the
+    /// text's top heading level becomes `<h2>`, the next `<h3>` and so on, and no heading is
+    /// more than one level below the one before it, so the page's outline has no gaps
+    /// whether an author starts with `#` or `##`.
+    public static func render(_ markdown: String) -> Rendered {
         var source = markdown
         return source.withUTF8 { buffer -> Rendered in
             guard let document = cmark_parse_document(buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, buffer.count, options) else {
@@ -27,6 +39,7 @@ public enum Markdown {
             defer { cmark_node_free(document) }
             var plain = ""
             var images: [OpaquePointer] = []
+            var headings: [OpaquePointer] = []
             if let iterator = cmark_iter_new(document) {
                 defer { cmark_iter_free(iterator) }
                 while true {
@@ -37,7 +50,7 @@ public enum Markdown {
                     if event == CMARK_EVENT_ENTER {
                         switch type {
                         case CMARK_NODE_HEADING:
-                            cmark_node_set_heading_level(node, min(6, cmark_node_get_heading_level(node) + headingShift))
+                            headings.append(node)
                         case CMARK_NODE_TEXT, CMARK_NODE_CODE:
                             if let literal = cmark_node_get_literal(node) { plain += String(cString: literal) }
                         case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK:
@@ -51,6 +64,7 @@ public enum Markdown {
                     }
                 }
             }
+            relevel(headings)
             // Images in a bio would load from anywhere; keep their alt text only.
             for image in images { unwrapImage(image) }
             guard let html = cmark_render_html(document, options) else { return Rendered(html: "", plainText: collapse(plain)) }

@@ -107,7 +107,7 @@ public struct SiteRenderer: Sendable {
 
         var files: [OutputFile] = []
         for page in site.pages {
-            let body = Markdown.render(page.body, headingShift: 1)
+            let body = Markdown.render(page.body)
             let path = urls.page(page.slug)
             files.append(OutputFile(path: urls.file(for: path), text: templates.render("page", context.page(
                 title: "\(page.title) | \(site.config.siteName)",
