@@ -10,24 +10,33 @@ N ?= 1000
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable
 BIN := .build/release
 # Everything the build, the tests and `make run` use from Debian.
-DEBIAN_PACKAGES := libcmark-dev libsqlite3-dev sqlite3 lighttpd nginx fcgiwrap apache2 curl tidy python3
+DEBIAN_PACKAGES := libcmark-dev libsqlite3-dev sqlite3 lighttpd nginx fcgiwrap apache2 curl tidy python3 python3-pip tzdata
+# The browser tests and `make screenshots`: a real Chromium, driven by Selenium from PyPI.
+BROWSER_PACKAGES := chromium chromium-driver fonts-dejavu-core
+SELENIUM := selenium>=4.20,<5
 BENCH_PACKAGES := hugo cmark wrk gcc
 
 FUZZ_TARGETS := FuzzCGIRequest FuzzFormData FuzzFrontMatter FuzzSignedToken
 FUZZ_SECONDS ?= 60
 
-.PHONY: help deps build debug test unit-test e2e-test run bench fuzz sanitize clean
+.PHONY: help deps browser-deps build debug test unit-test e2e-test run bench fuzz sanitize screenshots clean
 
 help:
 	@echo "make run    install dependencies, build, import content/, build public/, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   unit tests (Swift Testing) and end-to-end tests of the static binaries behind lighttpd"
 	@echo "make build  release build, fully static executables in $(BIN)/"
+	@echo "make screenshots  the site and every booking step in headless Chromium at 390 and 1280 px, into docs/screenshots/"
 	@echo "make fuzz   libFuzzer + AddressSanitizer, FUZZ_SECONDS=$(FUZZ_SECONDS) s on each parser of untrusted input (Fuzz/)"
 	@echo "make sanitize  the unit tests under AddressSanitizer, then ThreadSanitizer"
 	@echo "make bench  import/build/rebuild timings on N synthetic mentors (N=$(N)), compared with Hugo; CGI req/s and booking latency"
 
 deps:
 	@scripts/install-deps.sh $(DEBIAN_PACKAGES)
+
+browser-deps: deps
+	@scripts/install-deps.sh $(BROWSER_PACKAGES)
+	@python3 -c "import selenium" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check "$(SELENIUM)" \
+		|| python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$(SELENIUM)"
 
 build: deps
 	$(SWIFT) build $(RELEASE_FLAGS) 2>&1 | grep -v "in statically linked applications requires at runtime" ; exit $${PIPESTATUS[0]}
@@ -38,8 +47,11 @@ debug: deps
 unit-test: deps
 	$(SWIFT) test
 
-e2e-test: build
+e2e-test: build browser-deps
 	python3 Tests/e2e/run_tests.py --bin $(BIN)
+
+screenshots: build browser-deps
+	python3 Tests/e2e/screenshots.py --bin $(BIN)
 
 test: unit-test e2e-test
 
@@ -72,7 +84,7 @@ fuzz: deps
 	done
 
 sanitize: deps
-	$(SWIFT) test --scratch-path .build-asan --sanitize=address
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp:print_suppressions=0 $(SWIFT) test --scratch-path .build-asan --sanitize=address
 	$(SWIFT) test --scratch-path .build-tsan --sanitize=thread
 
 clean:

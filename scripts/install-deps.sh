@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages given as arguments that are not installed yet.
-# Runs `apt-get update` once, only when something is missing.
+# Runs `apt-get update` only when something is missing and the lists are not fresh.
 set -euo pipefail
 missing=()
 for package in "$@"; do
@@ -12,7 +12,11 @@ done
 echo "Installing Debian packages: ${missing[*]}"
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-$sudo apt-get update -qq
+# One `apt-get update` per run of make: skip it when the package lists are under an hour old
+# (`make test` installs the build's packages, then the browser's).
+if ! find /var/lib/apt/lists -maxdepth 1 -name '*Release' -mmin -60 2>/dev/null | grep -q .; then
+    $sudo apt-get update -qq
+fi
 # Packages such as nginx and lighttpd would start their default site on every address
 # during install; a policy-rc.d that answers 101 keeps them stopped (tests start their own
 # servers on 127.0.0.1).

@@ -303,7 +303,7 @@ public final class BookingApp {
             var response = pages.render("booking/time", step: 3, title: "Choose a date and time", choices: choices, csrf: csrf, errors: errors, extra: [
                 "days": days,
                 "has_slots": !slots.isEmpty,
-                "range": Formatting.day(first) + " – " + Formatting.day(first.adding(days: shown - 1)),
+                "range": Formatting.shortDay(first) + " – " + Formatting.shortDay(first.adding(days: shown - 1)),
                 "has_earlier": previous != nil,
                 "earlier_url": previous.map(pageURL) ?? "",
                 "has_later": next != nil,
@@ -331,7 +331,8 @@ public final class BookingApp {
                         "checked": slot.start == choices.start,
                         "id": "slot-\(slot.start)",
                     ]
-                    value.setOptional("patient_time", choices.patientZone.identifier == choices.zone.identifier ? nil : Formatting.instant(slot.start, in: choices.patientZone))
+                    value.setOptional("patient_time", choices.patientZone.identifier == choices.zone.identifier ? nil
+                                      : Formatting.patientTime(slot.start, in: choices.patientZone, mentorDate: slot.localDate))
                     return value
                 },
             ]

@@ -10,6 +10,19 @@ enum Formatting {
         "\(weekdays[date.weekday.rawValue]) \(date.day) \(months[date.month - 1]) \(date.year)"
     }
 
+    /// `Mon 30 Nov`, for ranges and slots where the year is plain.
+    static func shortDay(_ date: CalendarDate) -> String {
+        "\(weekdays[date.weekday.rawValue].prefix(3)) \(date.day) \(months[date.month - 1].prefix(3))"
+    }
+
+    /// A slot in the patient's zone, as short as is clear: `04:00`, or `22:00 Fri 27 Nov`
+    /// when that is another day than the mentor's.
+    static func patientTime(_ instant: Int, in zone: ZoneRules, mentorDate: CalendarDate) -> String {
+        let local = zone.local(instant)
+        let time = LocalTime(minutes: local.minutes)!.description
+        return local.date == mentorDate ? time : time + " " + shortDay(local.date)
+    }
+
     /// `Monday 30 November 2026, 09:00 (UTC+03:00)` in `zone`.
     static func instant(_ instant: Int, in zone: ZoneRules) -> String {
         let local = zone.local(instant)

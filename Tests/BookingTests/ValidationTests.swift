@@ -53,6 +53,15 @@ import Testing
         #expect(Formatting.iCalendar(utc("2026-11-30T08:00")) == "20261130T080000Z")
         #expect(WebText.percentEncode("Life transitions & more/é") == "Life%20transitions%20%26%20more%2F%C3%A9")
     }
+
+    @Test func showsThePatientsTimeShortWithTheDayOnlyWhenItDiffers() {
+        let newYork = ZoneRules(identifier: "America/New_York")!
+        let monday = CalendarDate("2026-11-30")!
+        // 09:00 in Berlin is 03:00 the same day in New York; 02:00 in Berlin is 20:00 the day before.
+        #expect(Formatting.patientTime(utc("2026-11-30T08:00"), in: newYork, mentorDate: monday) == "03:00")
+        #expect(Formatting.patientTime(utc("2026-11-30T01:00"), in: newYork, mentorDate: monday) == "20:00 Sun 29 Nov")
+        #expect(Formatting.shortDay(CalendarDate("2027-03-14")!) == "Sun 14 Mar")
+    }
 }
 
 /// Instants written as UTC text.

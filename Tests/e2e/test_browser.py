@@ -1,0 +1,184 @@
+"""A patient books in a real headless Chromium behind lighttpd: the whole wizard with
+JavaScript on and off, the emailed link, the .ics download, cancelling, errors, a slot
+taken meanwhile, and every step by keyboard alone."""
+from support import *
+from browser import *
+
+
+def book_in_browser(browser, base, folder, email):
+    """Directory → profile → wizard → payment → "check your email"; returns the slot text."""
+    browser.get(base + "/")
+    browser.click('a[href="/mentors/jose-muller/"]', navigates=True)
+    assert browser.heading.startswith("José Müller"), browser.heading
+    browser.click('a.button-primary[href*="/cgi-bin/book?mentor=jose-muller"]', navigates=True)
+    assert browser.heading == "What would you like to talk about?", browser.heading
+    browser.click('label[for="specialty-Depression"]')
+    browser.submit()
+    assert browser.heading == "How would you like to meet?", browser.heading
+    browser.click('label[for="type-video"]')
+    browser.submit()
+    assert browser.heading == "Choose a date and time", browser.heading
+    if browser.javascript:
+        # The page preset the patient's zone from the browser (America/New_York here).
+        assert browser.find("select#tz").get_attribute("value") == "America/New_York"
+        assert "your time:" in browser.text
+    slot = browser.all('input[name="start"]')[0]
+    label = browser.find(f'label[for="{slot.get_attribute("id")}"]')
+    chosen = label.text
+    label.click()
+    browser.submit()
+    assert browser.heading == "Your details", browser.heading
+    assert email not in browser.url
+    browser.fill("name", "Pat Doe")
+    browser.fill("email", email)
+    browser.fill("phone", "+1 212 555 0100")
+    browser.fill("notes", "I have been sleeping badly.")
+    browser.submit("Continue to payment")
+    assert browser.heading == "Payment", browser.heading
+    assert "Test payments only" in browser.text
+    browser.fill("card_number", "4242 4242 4242 4242")
+    browser.fill("card_expiry", "12/30")
+    browser.fill("card_cvc", "123")
+    browser.submit("Pay and book")
+    assert "Check your email to confirm" in browser.text, browser.text[:500]
+    return chosen
+
+
+def confirm_download_and_cancel(browser, base, folder, downloads, email):
+    script, mailbox = sendmail_script(folder)
+    run("mentorsite", "mail", "--sendmail", script, cwd=folder)
+    mail = [text for text in read_mailbox(mailbox) if f"To: <{email}>" in text][-1]
+    link = re.search(r"http://\S+(/cgi-bin/book/confirm\?token=\S+)", mail).group(1)
+    browser.get(base + link)
+    assert browser.heading.startswith("Confirm"), browser.heading
+    browser.submit("Confirm my booking")
+    assert "You are booked" in browser.text, browser.text[:500]
+    browser.click('a[href*="/calendar.ics"]')
+    calendar = open(browser.wait_for_file(downloads, ".ics"), encoding="utf-8").read()
+    assert "BEGIN:VEVENT" in calendar and "DTSTART:" in calendar and "sleeping" not in calendar
+    browser.click('a[href*="/manage?token="]', navigates=True)
+    browser.submit("Cancel this session")
+    assert "Your session is cancelled" in browser.text, browser.text[:500]
+
+
+def run_booking(javascript):
+    folder = built_site()
+    server = Server(folder)
+    downloads = os.path.join(folder, "downloads")
+    os.makedirs(downloads)
+    browser = Chromium(javascript=javascript, downloads=downloads)
+    try:
+        email = "js@example.org" if javascript else "nojs@example.org"
+        book_in_browser(browser, server.base, folder, email)
+        confirm_download_and_cancel(browser, server.base, folder, downloads, email)
+        statuses = [row[0] for row in sqlite3.connect(os.path.join(folder, "site.sqlite")).execute("SELECT to_status FROM appointment_events ORDER BY id")]
+        assert statuses == ["pending", "scheduled", "cancelled"], statuses
+    finally:
+        browser.quit()
+        server.stop()
+
+
+@test
+def a_patient_books_confirms_and_cancels_in_chromium_with_javascript():
+    run_booking(javascript=True)
+
+
+@test
+def a_patient_books_confirms_and_cancels_in_chromium_without_javascript():
+    run_booking(javascript=False)
+
+
+@test
+def browser_errors_point_at_the_field_and_a_taken_slot_gets_the_conflict_page():
+    folder = built_site()
+    server = Server(folder)
+    browser = Chromium(javascript=False)
+    try:
+        # An invalid email: the message sits by the field, focus is on the summary.
+        browser.get(server.base + "/cgi-bin/book?mentor=jose-muller")
+        browser.click('label[for="specialty-Depression"]')
+        browser.submit()
+        browser.click('label[for="type-audio"]')
+        browser.submit()
+        browser.all('input[name="start"]')[1].click()
+        browser.submit()
+        assert browser.heading == "Your details", (browser.url, browser.text[:300])
+        start = re.search(r"start=(\d+)", browser.url).group(1)
+        browser.fill("name", "Pat Doe")
+        browser.fill("email", "pat@")
+        # The browser's own check would stop "pat@" first; the server's check is the one under test.
+        browser.driver.execute_cdp_cmd("Runtime.evaluate", {"expression": "document.getElementById('email').type = 'text'"})
+        browser.submit("Continue to payment")
+        assert browser.find("#email-error").text.startswith("Enter one email address"), browser.text[:400]
+        assert "email-error" in browser.find("#email").get_attribute("aria-describedby")
+        assert browser.active().get_attribute("id") == "error-summary", browser.active().get_attribute("outerHTML")[:200]
+        # The summary links to the field.
+        assert browser.find('#error-summary a[href="#email"]')
+        # A slot taken while the patient is on the payment page.
+        browser.fill("email", "pat@example.org")
+        browser.submit("Continue to payment")
+        assert browser.heading == "Payment"
+        rival = Browser(server, folder)
+        body, _, csrf = walk_to_payment(rival, start=start, email="rival@example.org")
+        status, _, _ = rival.post("/cgi-bin/book/payment", {"csrf": csrf, "idempotency": form_value(body, "idempotency"),
+                                                            "card_number": "4242424242424242", "card_expiry": "12/30", "card_cvc": "123"})
+        assert status == 303, status
+        browser.fill("card_number", "4242 4242 4242 4242")
+        browser.fill("card_expiry", "12/30")
+        browser.fill("card_cvc", "123")
+        browser.submit("Pay and book")
+        assert "just taken" in browser.text or "no longer free" in browser.text, browser.text[:500]
+        assert browser.all('input[name="start"]') or browser.all('a[href*="start="]'), "the conflict page offers no other times"
+    finally:
+        browser.quit()
+        server.stop()
+
+
+@test
+def every_step_can_be_done_with_the_keyboard_alone_with_visible_focus():
+    folder = built_site()
+    server = Server(folder)
+    browser = Chromium(javascript=True)
+    try:
+        browser.get(server.base + "/")
+        browser.tab_to(lambda element: (element.get_attribute("href") or "").endswith("/mentors/jose-muller/"))
+        style, width, _ = browser.outline()
+        assert style != "none" and width != "0px", (style, width)
+        browser.press_enter_and_wait()
+        browser.tab_to(lambda element: "cgi-bin/book?mentor=jose-muller" in (element.get_attribute("href") or ""))
+        browser.press_enter_and_wait()
+        assert browser.heading == "What would you like to talk about?"
+        # Radio groups: Tab lands on the group, arrows move, Space selects.
+        browser.tab_to(lambda element: element.get_attribute("name") == "specialty")
+        assert browser.outline()[0] != "none"
+        browser.keys(Keys.SPACE)
+        browser.tab_to(lambda element: element.tag_name == "button" and element.text == "Continue")
+        assert browser.outline()[0] != "none"
+        browser.press_enter_and_wait()
+        assert browser.heading == "How would you like to meet?", browser.heading
+        browser.tab_to(lambda element: element.get_attribute("name") == "type")
+        browser.keys(Keys.ARROW_DOWN)
+        browser.tab_to(lambda element: element.tag_name == "button" and element.text == "Continue")
+        browser.press_enter_and_wait()
+        assert browser.heading == "Choose a date and time", browser.heading
+        browser.tab_to(lambda element: element.get_attribute("name") == "start")
+        browser.keys(Keys.SPACE)
+        browser.tab_to(lambda element: element.tag_name == "button" and element.text == "Continue")
+        browser.press_enter_and_wait()
+        assert browser.heading == "Your details", browser.heading
+        for field, text in (("name", "Kay Board"), ("email", "kay@example.org")):
+            browser.tab_to(lambda element: element.get_attribute("id") == field)
+            assert browser.outline()[0] != "none"
+            browser.keys(text)
+        browser.tab_to(lambda element: element.tag_name == "button" and element.text == "Continue to payment")
+        browser.press_enter_and_wait()
+        assert browser.heading == "Payment", browser.heading
+        for field, text in (("card_number", "4242424242424242"), ("card_expiry", "12/30"), ("card_cvc", "123")):
+            browser.tab_to(lambda element: element.get_attribute("id") == field)
+            browser.keys(text)
+        browser.tab_to(lambda element: element.tag_name == "button" and element.text == "Pay and book")
+        browser.press_enter_and_wait()
+        assert "Check your email to confirm" in browser.text, browser.text[:400]
+    finally:
+        browser.quit()
+        server.stop()
