@@ -26,6 +26,9 @@ struct MentorSite: ParsableCommand {
         subcommands: [Import.self, Build.self, Serve.self, Check.self, Appointments.self, Mail.self])
 }
 
+/// Set by SIGINT/SIGTERM while `serve --watch` runs.
+nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
+
 /// Prints a failure once to stderr and exits non-zero.
 func fail(_ error: Any) -> Never {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
@@ -94,6 +97,7 @@ extension MentorSite {
         static let configuration = CommandConfiguration(abstract: "Serves the built site and the booking CGI with lighttpd on 127.0.0.1.")
         @OptionGroup var options: ConfigOptions
         @Option(help: "Port on 127.0.0.1.") var port: Int = 8080
+        @Flag(help: "Import and rebuild whenever content, templates or the configuration change.") var watch = false
 
         func run() throws {
             do {
@@ -114,6 +118,9 @@ extension MentorSite {
                 try server.lighttpdConfig(redirects: server.builtRedirects()).write(toFile: confPath, atomically: true, encoding: .utf8)
                 say("Serving \(config.output) and booking at http://127.0.0.1:\(port)/ (lighttpd, Ctrl-C stops)")
                 fflush(nil)
+                if watch {
+                    try serveWatching(lighttpd: lighttpd, confPath: confPath, watcher: SourceWatcher(config: config, configPath: options.path))
+                }
                 let arguments = [lighttpd, "-D", "-f", confPath]
                 let argv = arguments.map { strdup($0) } + [nil]
                 execv(lighttpd, argv)
@@ -122,6 +129,37 @@ extension MentorSite {
                 fail(error.message)
             } catch { fail(error) }
         }
+    }
+
+    /// lighttpd as a child, and a poll every half second for changed sources. Ctrl-C or
+    /// SIGTERM stops both; if lighttpd stops, so does this.
+    static func serveWatching(lighttpd: String, confPath: String, watcher: SourceWatcher) throws -> Never {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: lighttpd)
+        server.arguments = ["-D", "-f", confPath]
+        try server.run()
+        signal(SIGINT) { _ in stopRequested = 1 }
+        signal(SIGTERM) { _ in stopRequested = 1 }
+        say("Watching \(watcher.config.content), \(watcher.config.templates) and \(watcher.configPath) for changes")
+        fflush(nil)
+        var last = watcher.snapshot()
+        while stopRequested == 0 && server.isRunning {
+            usleep(500_000)
+            let now = watcher.snapshot()
+            guard now != last else { continue }
+            // Let an editor finish writing before reading.
+            usleep(200_000)
+            last = watcher.snapshot()
+            let result = watcher.rebuild()
+            if result.ok { say(result.message) } else { FileHandle.standardError.write(Data((result.message + "\n").utf8)) }
+            fflush(nil)
+        }
+        if server.isRunning {
+            server.terminate()
+            server.waitUntilExit()
+            Foundation.exit(0)
+        }
+        Foundation.exit(server.terminationStatus)
     }
 
     struct Check: ParsableCommand {

@@ -225,3 +225,56 @@ def serve_explains_a_missing_site():
     folder = make_site()
     result = run("mentorsite", "serve", "--port", str(free_port()), cwd=folder, check=False)
     assert result.returncode == 1 and "has no built site; run `mentorsite build` first" in result.stderr, result.stderr
+
+
+@test
+def serve_watch_rebuilds_on_content_and_template_edits_and_survives_mistakes():
+    folder = built_site()
+    port = free_port()
+    log = open(os.path.join(folder, "serve.log"), "w")
+    process = subprocess.Popen([os.path.join(support_bin(), "mentorsite"), "serve", "--port", str(port), "--watch"], cwd=folder,
+                               stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+
+    def eventually(check, what, seconds=15):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if check():
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"{what} did not happen; serve said:\n" + open(os.path.join(folder, "serve.log")).read()[-1500:])
+
+    try:
+        eventually(lambda: fetch(base + "/")[0] == 200 if port_open(port) else False, "serve start")
+        mentor = os.path.join(folder, "content", "mentors", "jose-muller.md")
+        text = open(mentor, encoding="utf-8").read()
+        open(mentor, "w", encoding="utf-8").write(text.replace("title: Psychotherapist (HP)", "title: Senior Psychotherapist"))
+        eventually(lambda: b"Senior Psychotherapist" in fetch(base + "/mentors/jose-muller/")[2], "a content edit showing")
+        page = os.path.join(folder, "templates", "404.mustache")
+        template = open(page).read()
+        open(page, "w").write(template.replace("We could not find that page", "Nothing lives here"))
+        eventually(lambda: b"Nothing lives here" in fetch(base + "/no/such/page/")[2], "a template edit showing")
+        # A mistake: reported, and the last good site keeps being served.
+        open(mentor, "w", encoding="utf-8").write("---\nname: [broken\n---\n")
+        eventually(lambda: "Not rebuilt" in open(os.path.join(folder, "serve.log")).read(), "the error report")
+        assert b"Senior Psychotherapist" in fetch(base + "/mentors/jose-muller/")[2]
+        open(mentor, "w", encoding="utf-8").write(text)
+        eventually(lambda: b"Psychotherapist (HP)" in fetch(base + "/mentors/jose-muller/")[2], "recovery after the fix")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+    assert not port_open(port), "lighttpd kept running after serve --watch stopped"
+
+
+def port_open(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def support_bin():
+    import support
+    return support.BIN
