@@ -29,7 +29,7 @@ public struct LocalServer {
 
     /// The lighttpd configuration: static files from the output folder, the CGI at the
     /// booking path, `404.html` for missing pages, 301s for old slugs.
-    public func lighttpdConfig(redirects: [(from: String, to: String)]) -> String {
+    public func lighttpdConfig() -> String {
         let root = Self.absolute(config.output)
         let bookingPath = URLs(config: config).bookingPath
         func quote(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
@@ -42,7 +42,7 @@ public struct LocalServer {
             server.errorlog = "/dev/stderr"
             server.errorfile-prefix = \(quote(root + "/"))
             index-file.names = ("index.html")
-            url.access-deny = (".htaccess", ".mentorsite-build", "redirects.nginx.map", "_redirects", "~", ".inc")
+            url.access-deny = (".htaccess", ".mentorsite-build", "redirects.nginx.map", "redirects.lighttpd.conf", "_redirects", "~", ".inc")
             mimetype.assign = (
               ".html" => "text/html; charset=utf-8",
               ".css" => "text/css; charset=utf-8",
@@ -67,25 +67,9 @@ public struct LocalServer {
             }
 
             """
-        if !redirects.isEmpty {
-            text += "url.redirect-code = 301\nurl.redirect = (\n"
-            for redirect in redirects {
-                // Slug paths hold only letters, digits, hyphens and slashes: nothing to escape.
-                guard redirect.from.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "/" }) else { continue }
-                let pattern = "^" + redirect.from + "$"
-                text += "  \(quote(pattern)) => \(quote(redirect.to)),\n"
-            }
-            text += ")\n"
-        }
+        // Old slugs → 301, from the file `mentorsite build` writes.
+        let redirects = root + "/redirects.lighttpd.conf"
+        if FileManager.default.fileExists(atPath: redirects) { text += "include \(quote(redirects))\n" }
         return text
-    }
-
-    /// Old → new paths from the `_redirects` file of the last build.
-    public func builtRedirects() -> [(from: String, to: String)] {
-        guard let text = try? String(contentsOfFile: config.output + "/_redirects", encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            let parts = line.split(separator: " ")
-            return parts.count >= 2 ? (String(parts[0]), String(parts[1])) : nil
-        }
     }
 }

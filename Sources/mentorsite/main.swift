@@ -115,7 +115,7 @@ extension MentorSite {
                 let stateFolder = config.resolve(".mentorsite")
                 try FileManager.default.createDirectory(atPath: stateFolder, withIntermediateDirectories: true)
                 let confPath = stateFolder + "/lighttpd.conf"
-                try server.lighttpdConfig(redirects: server.builtRedirects()).write(toFile: confPath, atomically: true, encoding: .utf8)
+                try server.lighttpdConfig().write(toFile: confPath, atomically: true, encoding: .utf8)
                 say("Serving \(config.output) and booking at http://127.0.0.1:\(port)/ (lighttpd, Ctrl-C stops)")
                 fflush(nil)
                 if watch {

@@ -302,6 +302,38 @@ def read_mailbox(mailbox):
     return [open(os.path.join(mailbox, name), encoding="utf-8").read() for name in sorted(os.listdir(mailbox))]
 
 
+class LighttpdServer:
+    """lighttpd with mod_cgi on a free loopback port, from deploy/lighttpd.conf."""
+
+    def __init__(self, folder):
+        self.port = free_port()
+        state = os.path.join(folder, "lighttpd-state")
+        os.makedirs(state, exist_ok=True)
+        template = open(os.path.join(REPO, "deploy", "lighttpd.conf")).read()
+        config = (template.replace("@STATE@", state).replace("@ROOT@", os.path.join(folder, "public")).replace("@PORT@", str(self.port))
+                  .replace("@CGI@", os.path.join(BIN, "mentorsite-cgi")).replace("@CONFIG@", os.path.join(folder, "mentorsite.yml")))
+        config_path = os.path.join(state, "lighttpd.conf")
+        open(config_path, "w").write(config)
+        self.process = subprocess.Popen(["lighttpd", "-D", "-f", config_path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise AssertionError("lighttpd did not start: " + self.process.stderr.read().decode()[-800:])
+                time.sleep(0.05)
+        raise AssertionError("lighttpd did not start")
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 class NginxServer:
     """nginx with fcgiwrap on a free loopback port, from deploy/nginx-fcgiwrap.conf."""
 

@@ -1,6 +1,6 @@
 """The same site and the same booking script behind each web server people deploy on:
-lighttpd (`mentorsite serve`), nginx + fcgiwrap and Apache with mod_cgid, each from the
-config shipped in `deploy/` (or written by `serve`)."""
+lighttpd with mod_cgi, nginx + fcgiwrap and Apache with mod_cgid, each from the config
+shipped in `deploy/` (`test_site.py` covers `mentorsite serve`)."""
 from support import *
 
 
@@ -52,7 +52,7 @@ def static_site_checks(browser, folder):
     assert status == 404 and "We could not find that page" in body, status
     status, headers, _ = browser.get("/mentors/kwame-mensah/")
     assert status == 301 and headers["location"].endswith("/mentors/kwame-owusu-mensah/"), (status, headers)
-    for private in ("/.mentorsite-build", "/.htaccess", "/redirects.nginx.map"):
+    for private in ("/.mentorsite-build", "/.htaccess", "/redirects.nginx.map", "/redirects.lighttpd.conf"):
         status, _, _ = browser.get(private)
         assert status in (403, 404), (private, status)
 
@@ -103,9 +103,9 @@ def prepared_site():
 
 
 @test
-def the_booking_script_passes_behind_lighttpd():
+def the_booking_script_passes_behind_lighttpd_with_mod_cgi():
     folder = prepared_site()
-    server = Server(folder)
+    server = LighttpdServer(folder)
     try:
         static_site_checks(Browser(server, folder), folder)
         booking_script(server, folder, SiteTools(folder))
