@@ -452,8 +452,15 @@ NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 SPRING = int(datetime.datetime(2027, 3, 1, 12, 0, tzinfo=UTC).timestamp())
 # Monday 2027-10-25: the autumn change (Sunday 7 November) is ahead.
 AUTUMN = int(datetime.datetime(2027, 10, 25, 12, 0, tzinfo=UTC).timestamp())
-SESSION = "badinputsessionbadinput1"
-OTHER_SESSION = "anothersessionanothers2"
+def session_id(label):
+    """A session cookie value of the shape the CGI makes: 24 base64url characters (18
+    bytes, so every spelling is canonical)."""
+    text = re.sub(r"[^A-Za-z0-9]", "", label)
+    return (text * 24)[:24]
+
+
+SESSION = session_id("badinputsession")
+OTHER_SESSION = session_id("anothersession")
 
 DST_MENTOR = """---
 name: Dana Stone

@@ -50,7 +50,7 @@ def fifty_processes_booking_one_slot_get_one_booking_and_forty_nine_clean_confli
     slot = new_york(2027, 3, 2, 9, 0)
     requests = []
     for index in range(50):
-        cookie, form = prepare_payment(site, slot, email=f"p{index}@example.org", session=f"racer{index:03d}racer{index:03d}racer{index:03d}"[:24])
+        cookie, form = prepare_payment(site, slot, email=f"p{index}@example.org", session=session_id(f"racer{index:03d}"))
         requests.append((cookie, form, f"10.0.0.{index + 1}"))
     results = run_at_once(site, requests)
     statuses = sorted(status for status, _, _, _ in results)
@@ -73,7 +73,7 @@ def overlapping_slots_of_different_lengths_are_never_both_booked():
     requests = []
     for index in range(20):
         start = first if index % 2 == 0 else second
-        cookie, form = prepare_payment(site, start, email=f"o{index}@example.org", session=(f"overlap{index:02d}" * 3)[:24],
+        cookie, form = prepare_payment(site, start, email=f"o{index}@example.org", session=session_id(f"overlap{index:02d}"),
                                        mentor="jose-muller", specialty="Depression")
         requests.append((cookie, form, f"10.0.1.{index + 1}"))
     statuses = sorted(status for status, _, _, _ in run_at_once(site, requests))
@@ -121,7 +121,7 @@ def confirmations_race_each_other_and_the_hold_expiry_and_one_outcome_wins():
     # same slot one second after it: exactly one of them holds the slot afterwards.
     for round_number in range(4):
         slot = new_york(2027, 3, 8 + round_number // 2, 9 if round_number % 2 == 0 else 11, 0)
-        first_session = f"expiryfirst{round_number}expiryfirst"[:24]
+        first_session = session_id(f"expiryfirst{round_number}")
         cookie, form = prepare_payment(site, slot, email=f"late{round_number}@example.org", session=first_session)
         status, _, _, _ = site.cgi("POST", "/payment", body=form, cookie=cookie, extra={"REMOTE_ADDR": f"10.0.2.{round_number}"})
         assert status == 303
@@ -129,7 +129,7 @@ def confirmations_race_each_other_and_the_hold_expiry_and_one_outcome_wins():
         mail = connection.execute("SELECT body FROM outbox WHERE kind = 'confirm' AND appointment_id = ?", (appointment_id,)).fetchone()[0]
         token = urllib.parse.unquote(re.search(r"/confirm\?token=(\S+)", mail).group(1))
         confirm_csrf = site.csrf(session=first_session, now=expires - 1)
-        second_session = f"expirysecond{round_number}expirysecon"[:24]
+        second_session = session_id(f"expirysecond{round_number}")
         other_cookie, other_form = prepare_rival(site, slot, second_session, expires + 1)
         confirm_argv, confirm_body = site.command("POST", "/confirm", body=urllib.parse.urlencode({"csrf": confirm_csrf, "token": token}),
                                                   cookie=f"bk_session={first_session}", now=expires - 1)
@@ -169,7 +169,7 @@ def kill_9_during_booking_writes_loses_nothing_a_patient_was_told():
     runs = 200
     prepared = []
     for index in range(runs):
-        session = f"killer{index:04d}killer{index:04d}kil"[:24]
+        session = session_id(f"killer{index:04d}")
         prepared.append(prepare_payment(site, random.choice(slots), email=f"k{index}@example.org", session=session))
     told = []
     killed = 0
@@ -273,7 +273,7 @@ def storage_faults_give_a_clear_503_and_write_nothing():
             text = open(config).read()
             open(config, "w").write(text.replace("\ndatabase: site.sqlite\n", "\ndatabase: disk/site.sqlite\n"))
             # The draft lives in the database: make a new one there.
-            full_cookie, full_form = prepare_payment(site, new_york(2027, 3, 2, 9, 30), email="full@example.org", session="diskfulldiskfulldiskfull")
+            full_cookie, full_form = prepare_payment(site, new_york(2027, 3, 2, 9, 30), email="full@example.org", session=session_id("diskfull"))
             database_on_disk = os.path.join(disk, "site.sqlite")
             connection = sqlite3.connect(database_on_disk)
             count = connection.execute("SELECT count(*) FROM appointments").fetchone()
