@@ -88,26 +88,12 @@ struct BookingPages {
                   let template = try? MustacheTemplate(string: text)
             else { return nil }
             templates[next] = template
-            pending += Self.references(in: text).filter { templates[$0] == nil }
+            pending += TemplateReferences.partials(in: text).map(\.name).filter { templates[$0] == nil }
         }
         return MustacheLibrary(templates: templates)
     }
 
     /// Names in `{{> name}}` and `{{< name}}` tags.
-    static func references(in text: String) -> [String] {
-        var names: [String] = []
-        var rest = text[...]
-        while let open = rest.range(of: "{{") {
-            rest = rest[open.upperBound...]
-            let trimmed = rest.drop(while: { $0 == " " })
-            guard let sigil = trimmed.first, sigil == ">" || sigil == "<", let close = trimmed.range(of: "}}") else { continue }
-            let name = trimmed[trimmed.index(after: trimmed.startIndex)..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            if !name.isEmpty { names.append(name) }
-            rest = trimmed[close.upperBound...]
-        }
-        return names
-    }
-
     func page(_ template: String, title: String, status: HTTPStatus = .ok, values: [String: Any]) -> CGIResponse {
         guard let library = library(for: template), let html = library.render(context(title: title, extra: values), withTemplate: template) else {
             return CGIResponse(status: status == .ok ? .unavailable : status, html: plainPage(title: title, message: "Booking pages are missing from the site's templates."))

@@ -38,7 +38,7 @@ public struct TemplateSet: Sendable {
             do {
                 templates[name] = try MustacheTemplate(string: text)
                 sources[name] = text
-                references[name] = partialReferences(in: text)
+                references[name] = TemplateReferences.partials(in: text)
             } catch let error as MustacheTemplate.ParserError {
                 diagnostics.append(Diagnostic(file: path, line: error.context.lineNumber,
                                               message: "column \(error.context.columnNumber): \(describe(error.error)): \(error.context.line.trimmingCharacters(in: .whitespaces))"))
@@ -83,23 +83,6 @@ public struct TemplateSet: Sendable {
     }
 
     /// `{{> name}}` and `{{< name}}` tags with their line numbers.
-    static func partialReferences(in text: String) -> [(name: String, line: Int)] {
-        var result: [(String, Int)] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var rest = line[...]
-            while let open = rest.range(of: "{{") {
-                rest = rest[open.upperBound...]
-                let trimmed = rest.drop(while: { $0 == " " })
-                guard let sigil = trimmed.first, sigil == ">" || sigil == "<" else { continue }
-                guard let close = trimmed.range(of: "}}") else { break }
-                let name = trimmed[trimmed.index(after: trimmed.startIndex)..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-                if !name.isEmpty && !name.hasPrefix("*") { result.append((name, index + 1)) }
-                rest = trimmed[close.upperBound...]
-            }
-        }
-        return result
-    }
-
     static func findCycle(_ graph: [String: [(name: String, line: Int)]]) -> [String]? {
         var state: [String: Int] = [:]  // 1 visiting, 2 done
         var path: [String] = []

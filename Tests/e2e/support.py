@@ -184,21 +184,21 @@ def built_site_with_a_renamed_mentor():
     return folder
 
 
-class Server:
-    """`mentorsite serve` on a free loopback port, stopped by PID."""
+class LoopbackServer:
+    """A web server this test started on a free 127.0.0.1 port; stopped by its PID."""
 
-    def __init__(self, folder):
-        self.folder = folder
-        self.port = free_port()
-        self.process = subprocess.Popen([os.path.join(BIN, "mentorsite"), "serve", "--port", str(self.port)], cwd=folder,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def wait_until_listening(self, name, log=None):
         for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return
             except OSError:
+                if self.process.poll() is not None:
+                    break
                 time.sleep(0.05)
-        raise AssertionError("lighttpd did not start")
+        said = self.process.stderr.read().decode(errors="replace") if self.process.poll() is not None and self.process.stderr else ""
+        logged = open(log).read()[-800:] if log and os.path.exists(log) else ""
+        raise AssertionError(f"{name} did not start: {said[-800:]}{logged}")
 
     @property
     def base(self):
@@ -207,6 +207,21 @@ class Server:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+class Server(LoopbackServer):
+    """`mentorsite serve` on a free loopback port, stopped by PID."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.port = free_port()
+        # lighttpd's error log (and so every CGI's stderr) goes to stderr: a file, never a
+        # pipe that could fill up and stall the server.
+        log = os.path.join(folder, f"serve-{self.port}.log")
+        with open(log, "w") as handle:
+            self.process = subprocess.Popen([os.path.join(BIN, "mentorsite"), "serve", "--port", str(self.port)], cwd=folder,
+                                            stdout=handle, stderr=subprocess.STDOUT)
+        self.wait_until_listening("mentorsite serve", log)
 
 
 class Browser:
@@ -302,7 +317,7 @@ def read_mailbox(mailbox):
     return [open(os.path.join(mailbox, name), encoding="utf-8").read() for name in sorted(os.listdir(mailbox))]
 
 
-class LighttpdServer:
+class LighttpdServer(LoopbackServer):
     """lighttpd with mod_cgi on a free loopback port, from deploy/lighttpd.conf."""
 
     def __init__(self, folder):
@@ -315,26 +330,10 @@ class LighttpdServer:
         config_path = os.path.join(state, "lighttpd.conf")
         open(config_path, "w").write(config)
         self.process = subprocess.Popen(["lighttpd", "-D", "-f", config_path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise AssertionError("lighttpd did not start: " + self.process.stderr.read().decode()[-800:])
-                time.sleep(0.05)
-        raise AssertionError("lighttpd did not start")
-
-    @property
-    def base(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        self.wait_until_listening("lighttpd", os.path.join(state, "lighttpd-error.log"))
 
 
-class NginxServer:
+class NginxServer(LoopbackServer):
     """nginx with fcgiwrap on a free loopback port, from deploy/nginx-fcgiwrap.conf."""
 
     def __init__(self, folder):
@@ -356,22 +355,11 @@ class NginxServer:
                   .replace("@SOCKET@", self.socket))
         config_path = os.path.join(state, "nginx.conf")
         open(config_path, "w").write("user root;\n" + config)
-        self.nginx = subprocess.Popen(["nginx", "-c", config_path, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("nginx did not start: " + open(os.path.join(state, "nginx-error.log")).read()[-500:])
-
-    @property
-    def base(self):
-        return f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(["nginx", "-c", config_path, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.wait_until_listening("nginx", os.path.join(state, "nginx-error.log"))
 
     def stop(self):
-        self.nginx.terminate()
-        self.nginx.wait(timeout=10)
+        super().stop()
         os.killpg(self.fcgiwrap.pid, signal.SIGTERM)
         self.fcgiwrap.wait(timeout=10)
 
@@ -393,7 +381,7 @@ def cgi(folder, method="GET", path="", query="", body=b"", cookie="", extra=None
     return int(lines[0].split()[1]), headers, payload.decode("utf-8", "replace")
 
 
-class ApacheServer:
+class ApacheServer(LoopbackServer):
     """Apache httpd (event MPM, mod_cgid) on a free loopback port, from deploy/apache-cgi.conf.
     Apache will not run a CGI as root, so the site folder goes to www-data, with copies of
     the binaries (as on a real host, outside any home folder)."""
@@ -421,25 +409,7 @@ class ApacheServer:
         self.process = subprocess.Popen(["apache2", "-f", self.config_path, "-DFOREGROUND"], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, env={"PATH": "/usr/sbin:/usr/bin:/bin", "APACHE_RUN_DIR": state,
                                                                      "APACHE_LOCK_DIR": state, "APACHE_LOG_DIR": state})
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.05)
-        log = os.path.join(state, "error.log")
-        raise AssertionError("apache2 did not start: " + (self.process.stderr.read().decode() if self.process.poll() is not None else "")
-                             + (open(log).read()[-800:] if os.path.exists(log) else ""))
-
-    @property
-    def base(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        self.wait_until_listening("apache2", os.path.join(state, "error.log"))
 
 
 # A site with a mentor in New York whose hours cross both DST changes, driven through

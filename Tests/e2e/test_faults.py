@@ -130,7 +130,8 @@ def confirmations_race_each_other_and_the_hold_expiry_and_one_outcome_wins():
         token = urllib.parse.unquote(re.search(r"/confirm\?token=(\S+)", mail).group(1))
         confirm_csrf = site.csrf(session=first_session, now=expires - 1)
         second_session = session_id(f"expirysecond{round_number}")
-        other_cookie, other_form = prepare_rival(site, slot, second_session, expires + 1)
+        # The rival prepares after the hold ended, so the slot looks free to them.
+        other_cookie, other_form = prepare_payment(site, slot, email=f"rival{round_number}@example.org", session=second_session, now=expires + 1)
         confirm_argv, confirm_body = site.command("POST", "/confirm", body=urllib.parse.urlencode({"csrf": confirm_csrf, "token": token}),
                                                   cookie=f"bk_session={first_session}", now=expires - 1)
         rival_argv, rival_body = site.command("POST", "/payment", body=other_form, cookie=other_cookie, now=expires + 1,
@@ -143,20 +144,6 @@ def confirmations_race_each_other_and_the_hold_expiry_and_one_outcome_wins():
         assert len(live) == 1, (confirm_status, rival_status, live)
         assert (confirm_status, rival_status) in ((303, 409), (409, 303)), (confirm_status, rival_status)
     assert_consistent(site)
-
-
-def prepare_rival(site, slot, session, now):
-    """A second patient's payment form for `slot`, prepared at `now` (after the first hold expired)."""
-    csrf = site.csrf(session=session, now=now)
-    status, headers, body, _ = site.cgi("POST", "/details", body=details_form(site, csrf, slot, email="rival@example.org"),
-                                        cookie=f"bk_session={session}", now=now)
-    assert status == 303, (status, body[:300])
-    draft = re.search(r"bk_draft=([^;]+)", headers["set-cookie"]).group(1)
-    cookie = f"bk_session={session}; bk_draft={draft}"
-    status, _, body, _ = site.cgi("GET", "/payment", cookie=cookie, now=now)
-    assert status == 200, (status, body[:300])
-    return cookie, urllib.parse.urlencode({"csrf": csrf, "idempotency": form_value(body, "idempotency"), "card_number": "4242424242424242",
-                                           "card_expiry": "12/30", "card_cvc": "123"})
 
 
 @test

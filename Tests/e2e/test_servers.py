@@ -102,34 +102,26 @@ def prepared_site():
     return folder
 
 
-@test
-def the_booking_script_passes_behind_lighttpd_with_mod_cgi():
+def booking_behind(server_class):
     folder = prepared_site()
-    server = LighttpdServer(folder)
+    server = server_class(folder)
     try:
         static_site_checks(Browser(server, folder), folder)
-        booking_script(server, folder, SiteTools(folder))
+        booking_script(server, folder, SiteTools(folder, user=getattr(server, "user", None)))
     finally:
         server.stop()
+
+
+@test
+def the_booking_script_passes_behind_lighttpd_with_mod_cgi():
+    booking_behind(LighttpdServer)
 
 
 @test
 def the_booking_script_passes_behind_nginx_with_fcgiwrap():
-    folder = prepared_site()
-    server = NginxServer(folder)
-    try:
-        static_site_checks(Browser(server, folder), folder)
-        booking_script(server, folder, SiteTools(folder))
-    finally:
-        server.stop()
+    booking_behind(NginxServer)
 
 
 @test
 def the_booking_script_passes_behind_apache_with_mod_cgid():
-    folder = prepared_site()
-    server = ApacheServer(folder)
-    try:
-        static_site_checks(Browser(server, folder), folder)
-        booking_script(server, folder, SiteTools(folder, user=server.user))
-    finally:
-        server.stop()
+    booking_behind(ApacheServer)
