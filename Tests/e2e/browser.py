@@ -125,6 +125,8 @@ class Chromium:
         """The whole page at this window's width."""
         height = self.driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight);")
         self.driver.set_window_size(self.width, max(600, min(int(height), 6000)))
+        # From the top, without the focus ring of whatever field was typed into last.
+        self.driver.execute_script("window.scrollTo(0, 0); if (document.activeElement) document.activeElement.blur();")
         time.sleep(0.1)
         self.driver.save_screenshot(path)
 
