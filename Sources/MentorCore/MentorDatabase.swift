@@ -208,7 +208,7 @@ public final class MentorDatabase {
         // Every profile's digest, written only where it differs (new, changed, or older than v4).
         let digest = try statement("UPDATE mood_mentor_profiles SET content_hash = ?1 WHERE id = ?2 AND content_hash IS NOT ?1")
         for plan in plans {
-            try digest.run([StableHash.of(String(describing: plan.entry.profile)), plan.id])
+            try digest.run([plan.entry.profile.contentDigest, plan.id])
         }
         for mentor in existing where !seen.contains(mentor.id) && activeIDs.contains(mentor.id) {
             try connection.run("UPDATE mood_mentor_profiles SET is_active = 0, updated_at = ? WHERE id = ?", now, mentor.id)

@@ -30,3 +30,30 @@ public struct StableHash: Sendable {
         return hash.hex
     }
 }
+
+extension MentorProfile {
+    /// A digest of every field, fed one by one (no reflection: `String(describing:)` of a
+    /// profile with its bio cost about 0.1 ms, a second per 10,000 mentors on import).
+    public var contentDigest: String {
+        var hash = StableHash()
+        func add(_ text: String?) { hash.add(text.map { "+" + $0 } ?? "-") }
+        func add(_ number: Int?) { add(number.map(String.init)) }
+        func add(_ list: [String]) {
+            add(list.count)
+            list.forEach { add($0) }
+        }
+        add(name); add(explicitSlug); add(title); add(specialty); add(location); add(gender); add(avatarURL); add(email)
+        add(bio); add(specialties); add(languages); add(therapyTypes)
+        add(experienceYears); add(reviewCount); add(rating.map { "\($0)" }); add(hourlyRate.map { "\($0.decimalText) \($0.currency)" })
+        add(sessionMinutes); add(timezone)
+        add(education.count)
+        for item in education { add(item.degree); add(item.institution); add(item.year) }
+        add(experience.count)
+        for item in experience { add(item.title); add(item.place); add(item.duration) }
+        add(availability.count)
+        for window in availability { add(window.day.rawValue); add(window.start.description); add(window.end.description) }
+        add(blockedDates.count)
+        for blocked in blockedDates { add(blocked.date.description); add(blocked.reason) }
+        return hash.hex
+    }
+}

@@ -224,3 +224,23 @@ func profile(_ name: String, slug: String? = nil, bio: String = "Bio.") -> Mento
         #expect(decodeList("not json") == [])
     }
 }
+
+@Suite struct ContentDigestTests {
+    @Test func isStableAndChangesWithEveryKindOfField() {
+        let base = profile("Ana")
+        #expect(base.contentDigest == profile("Ana").contentDigest)
+        var changes: [MentorProfile] = []
+        var copy = base; copy.title = "Coach"; changes.append(copy)
+        copy = base; copy.email = nil; changes.append(copy)
+        copy = base; copy.bio += " "; changes.append(copy)
+        copy = base; copy.languages.append("German"); changes.append(copy)
+        copy = base; copy.education[1].year = 2012; changes.append(copy)
+        copy = base; copy.availability[0].end = LocalTime("12:30")!; changes.append(copy)
+        copy = base; copy.blockedDates[0].reason = nil; changes.append(copy)
+        copy = base; copy.hourlyRate = Money(decimal: "95.51", currency: "EUR"); changes.append(copy)
+        // A field's text moved into its neighbour is a change too.
+        copy = base; copy.title = "A"; copy.specialty = nil; changes.append(copy)
+        let digests = Set(changes.map(\.contentDigest) + [base.contentDigest])
+        #expect(digests.count == changes.count + 1)
+    }
+}
