@@ -304,6 +304,9 @@ public final class BookingApp {
                 "days": days,
                 "has_slots": !slots.isEmpty,
                 "range": Formatting.shortDay(first) + " – " + Formatting.shortDay(first.adding(days: shown - 1)),
+                // Changing the zone keeps the dates the patient paged to.
+                "has_from": first != today,
+                "from": first.description,
                 "has_earlier": previous != nil,
                 "earlier_url": previous.map(pageURL) ?? "",
                 "has_later": next != nil,

@@ -13,13 +13,19 @@ public enum SEO {
         if text.count < descriptionRange.lowerBound {
             text += " Book a private session online."
         }
-        guard text.count > descriptionRange.upperBound else { return text }
-        let limit = descriptionRange.upperBound - 1  // room for the ellipsis
-        var cut = String(text.prefix(limit + 1))
-        if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) >= descriptionRange.lowerBound {
+        return shorten(text, to: descriptionRange.upperBound, keeping: descriptionRange.lowerBound)
+    }
+
+    /// `text` when it has at most `limit` characters; otherwise its start, cut at the last
+    /// space that keeps at least `minimum` characters (else at `limit - 1`), without
+    /// trailing punctuation or spaces, then "…". For meta descriptions and card excerpts.
+    static func shorten(_ text: String, to limit: Int, keeping minimum: Int = 0) -> String {
+        guard text.count > limit else { return text }
+        var cut = String(text.prefix(limit))
+        if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) >= minimum {
             cut = String(cut[..<space])
         } else {
-            cut = String(cut.prefix(limit))
+            cut = String(cut.prefix(limit - 1))
         }
         while let last = cut.last, ",;:-–—(".contains(last) || last.isWhitespace { cut.removeLast() }
         return cut + "…"

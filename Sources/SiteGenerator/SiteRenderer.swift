@@ -131,11 +131,7 @@ public struct SiteRenderer: Sendable {
 
     /// A short plain-text excerpt for cards, cut at a word.
     func excerpt(_ text: String) -> String {
-        guard text.count > 140 else { return text }
-        var cut = String(text.prefix(140))
-        if let space = cut.lastIndex(of: " ") { cut = String(cut[..<space]) }
-        while let last = cut.last, ",;:-–—(".contains(last) { cut.removeLast() }
-        return cut + "…"
+        SEO.shorten(text, to: 140)
     }
 
     /// One page of a listing: which cards it shows and its neighbours.

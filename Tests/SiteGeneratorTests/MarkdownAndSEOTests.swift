@@ -83,3 +83,13 @@ import Testing
         #expect(WebText.percentEncode("ana b/ü") == "ana%20b%2F%C3%BC")
     }
 }
+
+@Suite struct ShortenTests {
+    @Test func cutsAtAWordAndDropsTrailingPunctuation() {
+        #expect(SEO.shorten("short", to: 10) == "short")
+        #expect(SEO.shorten("Calm, kind and clear: talk to someone today", to: 20) == "Calm, kind and…")
+        #expect(SEO.shorten("Supercalifragilistic expialidocious", to: 10) == "Supercali…")
+        // A space too early to keep enough text is ignored: cut hard instead.
+        #expect(SEO.shorten("a bcdefghijklmnop", to: 10, keeping: 5) == "a bcdefgh…")
+    }
+}

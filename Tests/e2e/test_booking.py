@@ -196,3 +196,29 @@ def the_cgi_refuses_a_missing_database_without_creating_one():
     status, headers, body = cgi(folder, query="mentor=jose-muller")
     assert status == 503 and "Retry-After" in headers, (status, headers)
     assert not os.path.exists(os.path.join(folder, "site.sqlite"))
+
+
+@test
+def the_time_page_pages_through_the_whole_horizon_two_weeks_at_a_time():
+    site = Site()
+    cookie = f"bk_session={SESSION}"
+    query = "mentor=dana-stone&type=video&tz=America/New_York"
+    status, _, page, _ = site.cgi("GET", "/time", query=query, cookie=cookie)
+    assert status == 200 and "Free times, Mon 1 Mar – Sun 14 Mar" in page, page[:300]
+    assert "Earlier dates" not in page
+    pages = 1
+    while "Later dates" in page:
+        later = html_unescape(re.search(r'href="([^"]+)" rel="next"', page).group(1))
+        status, _, page, _ = site.cgi("GET", "/time", query=urllib.parse.urlsplit(later).query, cookie=cookie)
+        assert status == 200 and "Earlier dates" in page, page[:300]
+        # Changing the zone keeps the dates paged to.
+        assert re.search(r'<input type="hidden" name="from" value="2027-\d\d-\d\d">', page)
+        pages += 1
+        if pages == 3:
+            third = page
+    assert pages == 5, pages  # 60 days from 1 March: 1 Mar … 30 Apr in five pages of 14 days
+    # A time from a later page books like any other (checked against the whole horizon).
+    start = re.findall(r'name="start" id="slot-\d+" value="(\d+)"', third)[0]
+    status, headers, body, _ = site.cgi("POST", "/time", cookie=cookie, body=urllib.parse.urlencode(
+        {"csrf": site.csrf(), "mentor": "dana-stone", "type": "video", "tz": "America/New_York", "start": start}))
+    assert status == 303 and "/details?" in headers["location"], (status, body[:300])
