@@ -43,6 +43,9 @@ public struct URLs: Sendable {
     }
     public func bookingLink(_ slug: String) -> String { booking + "?mentor=" + WebText.percentEncode(slug) }
 
+    /// The CGI's free-slots JSON for a mentor's next two weeks (for "next free time").
+    public func slotsLink(_ slug: String) -> String { booking + "/slots?mentor=" + WebText.percentEncode(slug) + "&days=14" }
+
     /// An absolute URL for a root-relative path.
     public func absolute(_ path: String) -> String {
         if path.hasPrefix("http://") || path.hasPrefix("https://") { return path }

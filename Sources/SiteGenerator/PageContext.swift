@@ -72,6 +72,7 @@ struct PageContext: @unchecked Sendable {
             "specialties": p.allSpecialties.prefix(3).map { ["name": $0, "url": urls.specialty(specialtySlug($0))] as [String: Any] },
             "excerpt": excerpt,
             "booking_href": urls.bookingLink(mentor.slug),
+            "slots_url": urls.slotsLink(mentor.slug),
         ]
         card.set("languages", p.languages.isEmpty ? nil : p.languages.joined(separator: ", "))
         card.set("title", p.title)

@@ -3,6 +3,7 @@ JavaScript on and off, the emailed link, the .ics download, cancelling, errors, 
 taken meanwhile, and every step by keyboard alone."""
 from support import *
 from browser import *
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 def book_in_browser(browser, base, folder, email):
@@ -10,6 +11,12 @@ def book_in_browser(browser, base, folder, email):
     browser.get(base + "/")
     browser.click('a[href="/mentors/jose-muller/"]', navigates=True)
     assert browser.heading.startswith("José Müller"), browser.heading
+    if browser.javascript:
+        # The static page asks the booking CGI for the next free time.
+        WebDriverWait(browser.driver, 10).until(lambda driver: browser.find("[data-next-available]").is_displayed())
+        assert browser.find("[data-next-available]").text.startswith("Next free time: "), browser.find("[data-next-available]").text
+    else:
+        assert not browser.find("[data-next-available]").is_displayed()
     browser.click('a.button-primary[href*="/cgi-bin/book?mentor=jose-muller"]', navigates=True)
     assert browser.heading == "What would you like to talk about?", browser.heading
     browser.click('label[for="specialty-Depression"]')
