@@ -10,7 +10,7 @@
       if (!data || !data.slots || !data.slots.length) return;
       var when = new Date(data.slots[0].start);
       var text = when.toLocaleString(document.documentElement.lang || undefined, {
-        weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"
+        weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
       });
       box.textContent = "Next free time: " + text + " (your time)";
       box.hidden = false;
