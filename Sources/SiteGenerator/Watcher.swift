@@ -33,11 +33,12 @@ public struct SourceWatcher {
         return files
     }
 
-    /// Import and build once; a short report line, or the errors (the previous site stays).
+    /// Import and build once, with the configuration read again (it may be what changed);
+    /// a short report line, or the errors (the previous site stays).
     public func rebuild() -> (ok: Bool, message: String) {
         let start = Date()
         do {
-            let generator = Generator(config: config)
+            let generator = Generator(config: try SiteConfig.load(path: configPath))
             let imported = try generator.importContent()
             let built = try generator.build()
             let seconds = String(format: "%.2f", Date().timeIntervalSince(start))

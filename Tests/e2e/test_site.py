@@ -254,6 +254,11 @@ def serve_watch_rebuilds_on_content_and_template_edits_and_survives_mistakes():
         template = open(page).read()
         open(page, "w").write(template.replace("We could not find that page", "Nothing lives here"))
         eventually(lambda: b"Nothing lives here" in fetch(base + "/no/such/page/")[2], "a template edit showing")
+        # The configuration is read again too.
+        config = os.path.join(folder, "mentorsite.yml")
+        settings = open(config).read()
+        open(config, "w").write(settings.replace("site_name: Mood Mentors", "site_name: Calm Corner"))
+        eventually(lambda: b"Calm Corner" in fetch(base + "/")[2], "a configuration edit showing")
         # A mistake: reported, and the last good site keeps being served.
         open(mentor, "w", encoding="utf-8").write("---\nname: [broken\n---\n")
         eventually(lambda: "Not rebuilt" in open(os.path.join(folder, "serve.log")).read(), "the error report")
