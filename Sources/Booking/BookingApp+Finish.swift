@@ -315,7 +315,7 @@ extension BookingApp {
     func reschedule(_ request: CGIRequest) throws -> CGIResponse {
         try checkCSRF(request)
         let appointment = try appointmentFromManageToken(request.form)
-        guard let text = request.form["start"], text.utf8.count <= 12, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let start = Int(text) else {
+        guard let text = request.form["start"], let start = Int(plainDigits: text) else {
             return try showReschedule(request, error: "Choose a new time from the list.", status: .unprocessable)
         }
         guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
@@ -359,7 +359,7 @@ extension BookingApp {
         }
         var days = 14
         if let text = request.query["days"] {
-            guard text.utf8.count <= 3, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text), (1...62).contains(value) else {
+            guard let value = Int(plainDigits: text, maxDigits: 3), (1...62).contains(value) else {
                 throw BookingError(.badRequest, "days must be a whole number from 1 to 62.")
             }
             days = value

@@ -146,7 +146,7 @@ public final class BookingApp {
             throw BookingError(.unprocessable, "Choose video, audio or chat.")
         }
         if let startText = fields["start"], !startText.isEmpty {
-            guard startText.utf8.count <= 12, startText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let start = Int(startText) else {
+            guard let start = Int(plainDigits: startText) else {
                 throw BookingError(.unprocessable, "Choose a time from the list.")
             }
             choices.start = start

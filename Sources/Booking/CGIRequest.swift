@@ -85,7 +85,7 @@ public struct CGIRequest: Equatable, Sendable {
             throw BookingError(.badRequest, "The Content-Length is not a number.")
         }
         // Any number of digits is a number; past 12 it is also far too large.
-        guard text.utf8.count <= 12, let length = Int(text), length <= maximum else {
+        guard let length = Int(plainDigits: text), length <= maximum else {
             throw BookingError(.payloadTooLarge, "The request is larger than \(maximum / 1024) KB.")
         }
         return length

@@ -146,6 +146,15 @@ func parseDigits(_ bytes: ArraySlice<UInt8>) -> Int? {
     return value
 }
 
+extension Int {
+    /// A whole number written as ASCII digits only (no sign, no spaces, no `1e3`), at most
+    /// `maxDigits` of them: the strict reading for numbers that arrive in requests.
+    public init?(plainDigits text: some StringProtocol, maxDigits: Int = 12) {
+        guard text.utf8.count <= maxDigits, let value = parseDigits(ArraySlice(text.utf8)) else { return nil }
+        self = value
+    }
+}
+
 func pad(_ value: Int, _ width: Int) -> String {
     let text = String(value)
     return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text

@@ -100,3 +100,13 @@ import Testing
         #expect(Timestamp.now(environment: ["SOURCE_DATE_EPOCH": "86400"]) == "1970-01-02T00:00:00Z")
     }
 }
+
+@Suite struct PlainDigitsTests {
+    @Test func readsOnlyASCIIDigitsUpToTheLimit() {
+        #expect(Int(plainDigits: "1790000000") == 1_790_000_000)
+        #expect(Int(plainDigits: "62", maxDigits: 3) == 62)
+        for text in ["", "+10", "-1", "1e3", " 10", "10 ", "0x10", "١٢", "1234", "9999999999999"] {
+            #expect(Int(plainDigits: text, maxDigits: text == "1234" ? 3 : 12) == nil, "\(text)")
+        }
+    }
+}
