@@ -171,30 +171,22 @@ public final class BookingApp {
         return SlotCalculator.freeSlots(for: schedule(choices), from: start, days: count, now: now, busy: busy, rules: settings.rules)
     }
 
-    enum SlotCheck {
-        case free, taken, notOffered
-    }
-
-    /// Whether `start` is free now (every rule re-checked), taken by someone else, or never
-    /// one of the mentor's times at all (off the interval, outside weekly hours, blocked,
-    /// past, inside the notice, beyond the horizon, a local time a DST change skips).
-    /// Looks only at the days around `start`, as the booking transaction does.
-    func slotCheck(_ start: Int, _ choices: Choices, excluding: String? = nil) throws -> SlotCheck {
-        let day = choices.zone.local(start).date.adding(days: -1)
-        let offered = SlotCalculator.freeSlots(for: schedule(choices), from: day, days: 3, now: now, busy: [], rules: settings.rules)
-        guard offered.contains(where: { $0.start == start }) else { return .notOffered }
-        let busy = try database.busyRanges(mentorID: choices.mentor.id, from: start - 2 * 86_400, to: start + 2 * 86_400, now: now, excluding: excluding)
-        return busy.contains(where: { $0.overlaps(start..<(start + choices.mentor.profile.sessionMinutes * 60)) }) ? .taken : .free
-    }
-
-    /// The error for a start that is not free, or nil when it is.
+    /// Why `start` cannot be chosen now, or nil when it is free: never one of the mentor's
+    /// times (off the interval, outside weekly hours, blocked, past, inside the notice,
+    /// beyond the horizon, a local time a DST change skips) is 422; taken by someone else
+    /// is 409. Looks only at the days around `start`, as the booking transaction does.
     func slotProblem(_ start: Int?, _ choices: Choices) throws -> BookingError? {
         guard let start else { return BookingError(.unprocessable, "Choose a time from the list.") }
-        switch try slotCheck(start, choices) {
-        case .free: return nil
-        case .taken: return BookingError(.conflict, "That time is no longer free. Please choose another one.")
-        case .notOffered: return BookingError(.unprocessable, "That time is not one of \(choices.mentor.profile.name)'s free times. Please choose one from the list.")
+        let day = choices.zone.local(start).date.adding(days: -1)
+        let offered = SlotCalculator.freeSlots(for: schedule(choices), from: day, days: 3, now: now, busy: [], rules: settings.rules)
+        guard let slot = offered.first(where: { $0.start == start }) else {
+            return BookingError(.unprocessable, "That time is not one of \(choices.mentor.profile.name)'s free times. Please choose one from the list.")
         }
+        let busy = try database.busyRanges(mentorID: choices.mentor.id, from: start - 2 * 86_400, to: start + 2 * 86_400, now: now)
+        guard !SlotCalculator.isTaken(slot, busy: busy) else {
+            return BookingError(.conflict, "That time is no longer free. Please choose another one.")
+        }
+        return nil
     }
 
     // MARK: Sessions and CSRF

@@ -89,6 +89,11 @@ public enum SlotCalculator {
         return slots.sorted { $0.start < $1.start }
     }
 
+    /// True when `slot` overlaps any of the `busy` ranges: the rule `freeSlots` applies.
+    public static func isTaken(_ slot: Slot, busy: [Range<Int>]) -> Bool {
+        overlaps(slot.start..<slot.end, busy.sorted { $0.lowerBound < $1.lowerBound })
+    }
+
     /// True when `range` overlaps any of the sorted `busy` ranges.
     static func overlaps(_ range: Range<Int>, _ busy: [Range<Int>]) -> Bool {
         for taken in busy {
