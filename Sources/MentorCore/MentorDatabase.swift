@@ -205,9 +205,11 @@ public final class MentorDatabase {
                 owner[plan.slug] = plan.id
             }
         }
-        // Every profile's digest, written only where it differs (new, changed, or older than v4).
-        let digest = try statement("UPDATE mood_mentor_profiles SET content_hash = ?1 WHERE id = ?2 AND content_hash IS NOT ?1")
-        for plan in plans {
+        // New and changed rows got their digest with their columns; rows last written
+        // before migration v4 get it once here.
+        let undigested = Set(try statement("SELECT id FROM mood_mentor_profiles WHERE content_hash IS NULL").map([]) { $0.text(0) })
+        let digest = try statement("UPDATE mood_mentor_profiles SET content_hash = ? WHERE id = ?")
+        for plan in plans where undigested.contains(plan.id) {
             try digest.run([plan.entry.profile.contentDigest, plan.id])
         }
         for mentor in existing where !seen.contains(mentor.id) && activeIDs.contains(mentor.id) {
@@ -219,13 +221,13 @@ public final class MentorDatabase {
 
     private static let profileColumns = """
         name, explicit_slug, title, specialty, location, gender, avatar_url, bio, about, specialties, languages,
-        therapy_types, experience_years, review_count, rating, hourly_rate, currency, session_minutes, timezone, email
+        therapy_types, experience_years, review_count, rating, hourly_rate, currency, session_minutes, timezone, email, content_hash
         """
 
     private func profileValues(_ p: MentorProfile) -> [any SQLBindable] {
         [p.name, p.explicitSlug, p.title, p.specialty, p.location, p.gender, p.avatarURL, p.bio, p.bio,
          encodeList(p.specialties), encodeList(p.languages), encodeList(p.therapyTypes), p.experienceYears,
-         p.reviewCount, p.rating, p.hourlyRate?.decimalText, p.hourlyRate?.currency, p.sessionMinutes, p.timezone, p.email]
+         p.reviewCount, p.rating, p.hourlyRate?.decimalText, p.hourlyRate?.currency, p.sessionMinutes, p.timezone, p.email, p.contentDigest]
     }
 
     private func insertProfile(id: String, sourcePath: String, slug: String, profile: MentorProfile, now: String) throws {

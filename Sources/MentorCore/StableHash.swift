@@ -22,13 +22,6 @@ public struct StableHash: Sendable {
         let text = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - text.count) + text
     }
-
-    /// The digest of one text.
-    public static func of(_ text: String) -> String {
-        var hash = StableHash()
-        hash.add(text)
-        return hash.hex
-    }
 }
 
 extension MentorProfile {

@@ -78,6 +78,18 @@ func profile(_ name: String, slug: String? = nil, bio: String = "Bio.") -> Mento
         #expect(try db.activeMentor(email: "mentor@example.org")?.id == "m1")
     }
 
+    @Test func anUnchangedRowFromBeforeV4GetsItsDigestOnTheNextImport() throws {
+        let temp = TemporaryDatabase()
+        let db = try temp.open()
+        let ana = profile("Ana", slug: "ana")
+        _ = try db.sync([(sourcePath: "ana.md", profile: ana)])
+        #expect(try db.connection.scalarText("SELECT content_hash FROM mood_mentor_profiles") == ana.contentDigest)
+        try db.connection.execute("UPDATE mood_mentor_profiles SET content_hash = NULL")
+        let report = try db.sync([(sourcePath: "ana.md", profile: ana)])
+        #expect(report.unchanged == 1 && report.updated.isEmpty)
+        #expect(try db.connection.scalarText("SELECT content_hash FROM mood_mentor_profiles") == ana.contentDigest)
+    }
+
     @Test func reopeningChangesNothing() throws {
         let temp = TemporaryDatabase()
         _ = try temp.open()
