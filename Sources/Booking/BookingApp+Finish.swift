@@ -98,7 +98,7 @@ extension BookingApp {
     /// booking itself. No notes or other health details ever go into mail.
     func mails(for appointment: Appointment, mentor: Mentor, patientName: String, email: String, manageToken: String) -> [OutgoingMail] {
         let zone = ZoneRules(identifier: appointment.mentorTimezone)!
-        let when = Formatting.instant(appointment.start, in: zone) + " (" + appointment.mentorTimezone + ")"
+        let when = Formatting.instantAndZone(appointment.start, in: zone)
         if appointment.status == "pending" {
             let token = SignedToken.sign(purpose: "confirm", subject: appointment.id, expires: appointment.holdExpiresAt ?? now, key: key)
             let link = pages.absoluteURL("/confirm") + "?token=" + token
@@ -128,7 +128,7 @@ extension BookingApp {
     func mentorNotice(_ notice: Notice, _ appointment: Appointment, mentor: Mentor, patientName: String, previousStart: Int? = nil) -> [OutgoingMail] {
         guard let address = mentor.profile.email, let zone = ZoneRules(identifier: appointment.mentorTimezone) else { return [] }
         let type = AppointmentType(rawValue: appointment.appointmentType)?.label.lowercased() ?? "session"
-        let when = Formatting.instant(appointment.start, in: zone) + " (" + appointment.mentorTimezone + ")"
+        let when = Formatting.instantAndZone(appointment.start, in: zone)
         let lines: String
         let subject: String
         switch notice {
@@ -158,10 +158,10 @@ extension BookingApp {
             Hello \(patientName),
 
             your \(AppointmentType(rawValue: appointment.appointmentType)?.label.lowercased() ?? "session") with \(mentorName) is booked for
-            \(Formatting.instant(appointment.start, in: zone)) (\(appointment.mentorTimezone)).
+            \(Formatting.instantAndZone(appointment.start, in: zone)).
             """
         if let patientZone = appointment.patientTimezone.flatMap(ZoneRules.init(identifier:)), patientZone.identifier != zone.identifier {
-            body += "\nIn your time zone: \(Formatting.instant(appointment.start, in: patientZone)) (\(patientZone.identifier))."
+            body += "\nIn your time zone: \(Formatting.instantAndZone(appointment.start, in: patientZone))."
         }
         if let manageToken {
             body += "\n\nView, add to your calendar or cancel:\n\(pages.absoluteURL("/manage"))?token=\(manageToken)"
@@ -269,7 +269,7 @@ extension BookingApp {
             let patientMail = OutgoingMail(kind: "cancelled", recipient: patient.email, subject: "Cancelled: \(mentor.profile.name), \(cancelled.localDate) \(cancelled.localStart)", body: """
                 Hello \(patient.name),
 
-                your session with \(mentor.profile.name) on \(Formatting.instant(cancelled.start, in: zone)) (\(cancelled.mentorTimezone)) is cancelled.
+                your session with \(mentor.profile.name) on \(Formatting.instantAndZone(cancelled.start, in: zone)) is cancelled.
                 You can book another time on \(mentor.profile.name)'s page whenever you like.
                 """)
             // A pending hold was never announced to the mentor, so its end is not either.

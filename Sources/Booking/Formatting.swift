@@ -29,6 +29,12 @@ enum Formatting {
         return "\(day(local.date)), \(LocalTime(minutes: local.minutes)!) (\(ZoneRules.describe(offset: zone.offset(at: instant))))"
     }
 
+    /// `Monday 30 November 2026, 09:00 (UTC+03:00) (Africa/Nairobi)`: a time in mail, where
+    /// the reader may be anywhere.
+    static func instantAndZone(_ instant: Int, in zone: ZoneRules) -> String {
+        self.instant(instant, in: zone) + " (" + zone.identifier + ")"
+    }
+
     /// `09:00` in `zone`.
     static func time(_ instant: Int, in zone: ZoneRules) -> String {
         LocalTime(minutes: zone.local(instant).minutes)!.description

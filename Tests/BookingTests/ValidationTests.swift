@@ -50,6 +50,7 @@ import Testing
     @Test func printsDatesAndTimesWithoutICU() {
         let berlin = ZoneRules(identifier: "Europe/Berlin")!
         #expect(Formatting.instant(utc("2026-11-30T08:00"), in: berlin) == "Monday 30 November 2026, 09:00 (UTC+01:00)")
+        #expect(Formatting.instantAndZone(utc("2026-11-30T08:00"), in: berlin) == "Monday 30 November 2026, 09:00 (UTC+01:00) (Europe/Berlin)")
         #expect(Formatting.iCalendar(utc("2026-11-30T08:00")) == "20261130T080000Z")
         #expect(WebText.percentEncode("Life transitions & more/é") == "Life%20transitions%20%26%20more%2F%C3%A9")
     }
