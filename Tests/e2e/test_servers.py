@@ -10,7 +10,7 @@ class SiteTools:
 
     def __init__(self, folder, user=None):
         self.folder, self.user = folder, user
-        self.bin = os.path.join(folder, "bin") if user else BIN_PATH()
+        self.bin = os.path.join(folder, "bin") if user else BIN
 
     def _prefix(self):
         return ["runuser", "-u", self.user, "--"] if self.user else []
@@ -27,11 +27,6 @@ class SiteTools:
                                 capture_output=True, text=True, timeout=30)
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout or "[]")
-
-
-def BIN_PATH():
-    import support
-    return support.BIN
 
 
 def static_site_checks(browser, folder):

@@ -232,7 +232,7 @@ def serve_watch_rebuilds_on_content_and_template_edits_and_survives_mistakes():
     folder = built_site()
     port = free_port()
     log = open(os.path.join(folder, "serve.log"), "w")
-    process = subprocess.Popen([os.path.join(support_bin(), "mentorsite"), "serve", "--port", str(port), "--watch"], cwd=folder,
+    process = subprocess.Popen([os.path.join(BIN, "mentorsite"), "serve", "--port", str(port), "--watch"], cwd=folder,
                                stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
 
@@ -278,8 +278,3 @@ def port_open(port):
         return True
     except OSError:
         return False
-
-
-def support_bin():
-    import support
-    return support.BIN
