@@ -364,21 +364,44 @@ class NginxServer(LoopbackServer):
         self.fcgiwrap.wait(timeout=10)
 
 
-def cgi(folder, method="GET", path="", query="", body=b"", cookie="", extra=None):
-    """Runs the static CGI binary directly with a clean environment (`env -i`)."""
-    environment = {"MENTORSITE_CONFIG": os.path.join(folder, "mentorsite.yml"), "REQUEST_METHOD": method, "PATH_INFO": path,
-                   "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "SCRIPT_NAME": "/cgi-bin/book"}
+def cgi_command(config, method="GET", path="", query="", body=b"", cookie="", extra=None, length=None,
+                content_type="application/x-www-form-urlencoded", drop=(), now=None):
+    """The argv and stdin of one run of the static CGI binary with a clean environment
+    (`env -i`): `extra` adds or overrides variables, `drop` removes them, `now` fixes the clock."""
+    environment = {"MENTORSITE_CONFIG": config, "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
+                   "REMOTE_ADDR": "127.0.0.1", "SCRIPT_NAME": "/cgi-bin/book", "GATEWAY_INTERFACE": "CGI/1.1"}
+    if now:
+        environment["MENTORSITE_TEST_NOW"] = str(now)
     if cookie:
         environment["HTTP_COOKIE"] = cookie
+    if isinstance(body, str):
+        body = body.encode()
     if method == "POST":
-        environment.update({"CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body))})
+        environment["CONTENT_TYPE"] = content_type
+        environment["CONTENT_LENGTH"] = str(len(body)) if length is None else length
     environment.update(extra or {})
-    result = subprocess.run([os.path.join(BIN, "mentorsite-cgi")], env=environment, input=body, capture_output=True, timeout=30)
-    head, _, payload = result.stdout.partition(b"\r\n\r\n")
+    for name in drop:
+        environment.pop(name, None)
+    return ["env", "-i"] + [f"{k}={v}" for k, v in environment.items()] + [os.path.join(BIN, "mentorsite-cgi")], body
+
+
+def parse_cgi(stdout, stderr=b""):
+    """(status, lower-case headers, body, stderr) of a CGI's output."""
+    head, _, payload = stdout.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
-    assert lines[0].startswith("Status: "), result.stdout[:200]
-    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
-    return int(lines[0].split()[1]), headers, payload.decode("utf-8", "replace")
+    assert lines[0].startswith("Status: "), (stdout[:200], stderr[:500])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(": ")
+        headers.setdefault(name.lower(), value)
+    return int(lines[0].split()[1]), headers, payload.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
+
+
+def cgi(folder, method="GET", path="", query="", body=b"", cookie="", extra=None):
+    """One request to the CGI of a site folder, on the real clock: (status, headers, body)."""
+    argv, body = cgi_command(os.path.join(folder, "mentorsite.yml"), method, path, query, body, cookie, extra)
+    result = subprocess.run(argv, input=body, capture_output=True, timeout=30)
+    return parse_cgi(result.stdout, result.stderr)[:3]
 
 
 class ApacheServer(LoopbackServer):
@@ -469,40 +492,14 @@ class Site:
         self.database = os.path.join(self.folder, "site.sqlite")
         self.now = SPRING
 
-    def command(self, method="GET", path="", query="", body=b"", cookie="", extra=None, length=None,
-                content_type="application/x-www-form-urlencoded", drop=(), now=None):
-        """The argv and stdin of one raw CGI run: `extra` adds or overrides variables, `drop` removes them."""
-        environment = {"MENTORSITE_CONFIG": os.path.join(self.folder, "mentorsite.yml"), "REQUEST_METHOD": method, "PATH_INFO": path,
-                       "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "SCRIPT_NAME": "/cgi-bin/book", "GATEWAY_INTERFACE": "CGI/1.1",
-                       "MENTORSITE_TEST_NOW": str(now or self.now)}
-        if cookie:
-            environment["HTTP_COOKIE"] = cookie
-        if isinstance(body, str):
-            body = body.encode()
-        if method == "POST":
-            environment["CONTENT_TYPE"] = content_type
-            environment["CONTENT_LENGTH"] = str(len(body)) if length is None else length
-        environment.update(extra or {})
-        for name in drop:
-            environment.pop(name, None)
-        return ["env", "-i"] + [f"{k}={v}" for k, v in environment.items()] + [os.path.join(BIN, "mentorsite-cgi")], body
-
-    @staticmethod
-    def parse(stdout, stderr=b""):
-        """(status, lower-case headers, body, stderr) of a CGI's output."""
-        head, _, payload = stdout.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        assert lines[0].startswith("Status: "), (stdout[:200], stderr[:500])
-        headers = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(": ")
-            headers.setdefault(name.lower(), value)
-        return int(lines[0].split()[1]), headers, payload.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
+    def command(self, *args, now=None, **options):
+        """The argv and stdin of one raw CGI run on this site, at its fixed clock."""
+        return cgi_command(os.path.join(self.folder, "mentorsite.yml"), *args, now=now or self.now, **options)
 
     def cgi(self, *args, **options):
         argv, body = self.command(*args, **options)
         result = subprocess.run(argv, input=body, capture_output=True, timeout=30)
-        return self.parse(result.stdout, result.stderr)
+        return parse_cgi(result.stdout, result.stderr)
 
     def dump(self):
         connection = sqlite3.connect(self.database)

@@ -194,7 +194,7 @@ def the_mentor_dashboard_needs_remote_user_and_blocks_dates():
 def the_cgi_refuses_a_missing_database_without_creating_one():
     folder = make_site()
     status, headers, body = cgi(folder, query="mentor=jose-muller")
-    assert status == 503 and "Retry-After" in headers, (status, headers)
+    assert status == 503 and "retry-after" in headers, (status, headers)
     assert not os.path.exists(os.path.join(folder, "site.sqlite"))
 
 

@@ -22,7 +22,7 @@ def run_at_once(site, requests):
     results = []
     for process, body in processes:
         stdout, stderr = process.communicate(body, timeout=120)
-        results.append(Site.parse(stdout, stderr))
+        results.append(parse_cgi(stdout, stderr))
     return results
 
 
@@ -112,7 +112,7 @@ def confirmations_race_each_other_and_the_hold_expiry_and_one_outcome_wins():
     for _ in range(10):
         argv, data = site.command("POST", "/confirm", body=urllib.parse.urlencode({"csrf": csrf, "token": token}), cookie=f"bk_session={SESSION}")
         processes.append((subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE), data))
-    statuses = sorted(Site.parse(*process.communicate(data, timeout=60))[0] for process, data in processes)
+    statuses = sorted(parse_cgi(*process.communicate(data, timeout=60))[0] for process, data in processes)
     assert statuses == [303] + [409] * 9, statuses
     assert connection.execute("SELECT count(*) FROM appointment_events WHERE to_status = 'scheduled'").fetchone() == (1,)
     assert connection.execute("SELECT count(*) FROM outbox WHERE kind = 'booked'").fetchone() == (1,)
@@ -138,8 +138,8 @@ def confirmations_race_each_other_and_the_hold_expiry_and_one_outcome_wins():
                                               extra={"REMOTE_ADDR": f"10.0.3.{round_number}"})
         confirm_process = subprocess.Popen(confirm_argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         rival_process = subprocess.Popen(rival_argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        confirm_status = Site.parse(*confirm_process.communicate(confirm_body, timeout=60))[0]
-        rival_status = Site.parse(*rival_process.communicate(rival_body, timeout=60))[0]
+        confirm_status = parse_cgi(*confirm_process.communicate(confirm_body, timeout=60))[0]
+        rival_status = parse_cgi(*rival_process.communicate(rival_body, timeout=60))[0]
         live = connection.execute("SELECT status FROM appointments WHERE starts_at = ? AND status IN ('pending', 'scheduled')", (slot,)).fetchall()
         assert len(live) == 1, (confirm_status, rival_status, live)
         assert (confirm_status, rival_status) in ((303, 409), (409, 303)), (confirm_status, rival_status)
@@ -297,7 +297,7 @@ def storage_faults_give_a_clear_503_and_write_nothing():
 def run_as(site, user, form, cookie):
     argv, body = site.command("POST", "/payment", body=form, cookie=cookie)
     result = subprocess.run(user["prefix"] + argv, input=body, capture_output=True, timeout=30)
-    status, headers, page, stderr = Site.parse(result.stdout, result.stderr)
+    status, headers, page, stderr = parse_cgi(result.stdout, result.stderr)
     assert "retry-after" in headers or status < 400, headers
     assert site.folder not in page
     return status
