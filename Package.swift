@@ -48,7 +48,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "mentorsite-cgi", dependencies: ["Booking", "MentorCore"]),
-        .testTarget(name: "MentorCoreTests", dependencies: ["MentorCore"]),
+        .testTarget(name: "MentorCoreTests", dependencies: ["MentorCore", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "BookingTests", dependencies: ["Booking", "MentorCore"]),
         .testTarget(
             name: "SiteGeneratorTests",

@@ -17,7 +17,7 @@ public enum BookingCGI {
         let pages = BookingPages(config: config)
         let request: CGIRequest
         do {
-            request = try CGIRequest.current()
+            request = try CGIRequest.current(environment: environment)
         } catch {
             return pages.error(error, request: placeholderRequest)
         }

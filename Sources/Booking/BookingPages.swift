@@ -17,8 +17,7 @@ struct BookingPages {
         // The names the generator gave the assets it wrote.
         let paths = self.paths
         func asset(_ name: String) -> String {
-            let bytes = FileManager.default.contents(atPath: folder + "/assets/" + name).map { [UInt8]($0) }
-            return paths.asset(bytes.map { URLs.assetName(name, contents: $0) } ?? name)
+            paths.asset(Files.bytes(at: folder + "/assets/" + name).map { URLs.assetName(name, contents: $0) } ?? name)
         }
         stylesheet = asset("style.css")
         script = asset("booking.js")

@@ -1,4 +1,5 @@
 import Foundation
+import MentorCore
 
 /// One CGI request (RFC 3875), parsed from a plain dictionary and bytes so that tests need
 /// no process environment. Only `current(maximumBody:)` reads the real environment and
@@ -45,7 +46,7 @@ public struct CGIRequest: Equatable, Sendable {
         if method == .post {
             guard let length else { throw BookingError(.badRequest, "A form submission must say how long it is (Content-Length).") }
             guard body.count >= length else { throw BookingError(.badRequest, "The request body is shorter than its Content-Length.") }
-            let type = (environment["CONTENT_TYPE"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            let type = (environment["CONTENT_TYPE"] ?? "").split(separator: ";").first.map { WebText.trimmed($0).lowercased() } ?? ""
             guard type == "application/x-www-form-urlencoded" else {
                 throw BookingError(.badRequest, "Forms must be sent as application/x-www-form-urlencoded.")
             }
@@ -56,9 +57,8 @@ public struct CGIRequest: Equatable, Sendable {
         }
     }
 
-    /// Reads the process environment and exactly `CONTENT_LENGTH` bytes of stdin.
-    public static func current(maximumBody: Int = CGIRequest.defaultMaximumBody) throws(BookingError) -> CGIRequest {
-        let environment = ProcessInfo.processInfo.environment
+    /// The request in `environment` (the process's) with exactly `CONTENT_LENGTH` bytes of stdin.
+    public static func current(environment: [String: String], maximumBody: Int = CGIRequest.defaultMaximumBody) throws(BookingError) -> CGIRequest {
         var body: [UInt8] = []
         if environment["REQUEST_METHOD"] == "POST", let length = try contentLength(environment["CONTENT_LENGTH"], maximum: maximumBody), length > 0 {
             body = readStandardInput(upTo: length)
@@ -112,8 +112,8 @@ public struct CGIRequest: Equatable, Sendable {
         for part in header.split(separator: ";") {
             let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard pair.count == 2 else { continue }
-            let name = pair[0].trimmingCharacters(in: .whitespaces)
-            var value = pair[1].trimmingCharacters(in: .whitespaces)
+            let name = WebText.trimmed(pair[0])
+            var value = WebText.trimmed(pair[1])
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
             if !name.isEmpty, cookies[name] == nil { cookies[name] = value }
         }

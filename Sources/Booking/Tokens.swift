@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MentorCore
 
 /// The site's signing key: 32 random bytes in a file outside the web root, mode 0600,
 /// created on first use.
@@ -13,9 +14,11 @@ public struct SecretKey: Sendable {
     /// Reads the key at `path`, creating it (and its folder, mode 0700) when missing.
     /// A key file that others may read is refused: anyone who reads it can forge links.
     public static func loadOrCreate(at path: String) throws(BookingError) -> SecretKey {
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if access(path, F_OK) != 0 {
+            let folder = Files.folder(of: path)
+            if !folder.isEmpty {
+                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
         }
         if access(path, F_OK) != 0 {
             // Written whole to a private temporary file, then linked into place: a second
@@ -38,8 +41,8 @@ public struct SecretKey: Sendable {
         }
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & 0o077 == 0,
-              let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let bytes = parseHex(text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count >= 32
+              let text = Files.readText(path),
+              let bytes = parseHex(WebText.trimmed(text)), bytes.count >= 32
         else {
             throw BookingError(.unavailable, "Booking is not configured correctly (the signing key must be 64 hex digits in a file of mode 0600).", retryAfter: 3600)
         }

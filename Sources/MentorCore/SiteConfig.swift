@@ -36,15 +36,16 @@ public struct SiteConfig: Equatable, Sendable {
     /// no `mentorsite.yml` in the current folder.
     public static func load(path: String?) throws -> SiteConfig {
         let file = path ?? fileName
-        guard FileManager.default.fileExists(atPath: file) else {
+        guard Files.exists(file) else {
             if path != nil { throw Diagnostics([Diagnostic(file: file, message: "no such configuration file")]) }
             return SiteConfig()
         }
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+        guard let text = Files.readText(file) else {
             throw Diagnostics([Diagnostic(file: file, message: "cannot read the file as UTF-8 text")])
         }
         var config = try parse(text, file: file)
-        config.root = (file as NSString).deletingLastPathComponent.isEmpty ? "." : (file as NSString).deletingLastPathComponent
+        let folder = Files.folder(of: file)
+        config.root = folder.isEmpty ? "." : folder
         return config
     }
 

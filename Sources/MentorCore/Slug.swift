@@ -61,9 +61,11 @@ public enum Slug {
     }
 
     /// Eight hex digits of FNV-1a over the UTF-8 bytes: stable across runs and machines.
-    public static func stableHash(_ text: String) -> String {
+    public static func stableHash(_ text: String) -> String { stableHash(bytes: text.utf8) }
+
+    public static func stableHash(bytes: some Sequence<UInt8>) -> String {
         var hash: UInt32 = 2_166_136_261
-        for byte in text.utf8 {
+        for byte in bytes {
             hash ^= UInt32(byte)
             hash = hash &* 16_777_619
         }

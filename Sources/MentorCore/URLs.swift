@@ -39,7 +39,7 @@ public struct URLs: Sendable {
         guard let dot = relative.lastIndex(of: "."), !relative[dot...].contains("/") else { return relative }
         let ext = relative[relative.index(after: dot)...]
         guard ext == "css" || ext == "js" else { return relative }
-        return relative[..<dot] + "." + Slug.stableHash(String(decoding: contents, as: UTF8.self)) + "." + ext
+        return relative[..<dot] + "." + Slug.stableHash(bytes: contents) + "." + ext
     }
     public func bookingLink(_ slug: String) -> String { booking + "?mentor=" + WebText.percentEncode(slug) }
 

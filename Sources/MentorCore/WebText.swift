@@ -52,4 +52,15 @@ public enum WebText {
         }
         return out
     }
+
+    /// The text without leading and trailing ASCII spaces, tabs and line breaks (headers,
+    /// cookies, key files: protocol text, where Unicode spaces are not whitespace).
+    public static func trimmed(_ text: String) -> String { trimmed(text[...]) }
+
+    public static func trimmed(_ text: Substring) -> String {
+        let bytes = text.utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(text[first...last])
+    }
 }

@@ -10,7 +10,13 @@ public struct YAMLReader {
     /// True when the text is not valid YAML (or not a mapping): other checks would only
     /// add noise, so callers report this alone.
     public private(set) var isUnreadable = false
-    private let mapping: [(key: String, value: Node, line: Int)]
+    private let mapping: [(key: String, value: Value, line: Int)]
+
+    /// A value parsed by Yams, or a plain scalar read by the flat fast path (`FlatYAML`).
+    private enum Value {
+        case yaml(Node)
+        case flat(String)
+    }
     /// Prepended to field names in diagnostics, e.g. `education[0].`.
     private let prefix: String
 
@@ -19,7 +25,11 @@ public struct YAMLReader {
         self.file = file
         self.lineOffset = lineOffset
         self.prefix = ""
-        var pairs: [(String, Node, Int)] = []
+        var pairs: [(String, Value, Int)] = []
+        if let flat = FlatYAML.pairs(in: text) {
+            self.mapping = flat.map { (key: $0.key, value: .flat($0.value), line: $0.line + lineOffset) }
+            return
+        }
         do {
             // The basic resolver keeps every scalar as text: this reader parses numbers, dates
             // and booleans itself, strictly, and Yams' implicit-type regexes cost more than
@@ -27,7 +37,7 @@ public struct YAMLReader {
             if let root = try Yams.compose(yaml: text, .basic, .default, .utf8) {
                 if case .mapping(let map) = root {
                     for (key, value) in map {
-                        pairs.append((key.string ?? "\(key)", value, (key.mark?.line ?? 1) + lineOffset))
+                        pairs.append((key.string ?? "\(key)", .yaml(value), (key.mark?.line ?? 1) + lineOffset))
                     }
                 } else {
                     diagnostics.append(Diagnostic(file: file, line: (root.mark?.line ?? 1) + lineOffset, message: "expected a mapping of keys to values"))
@@ -82,10 +92,19 @@ public struct YAMLReader {
         diagnostics.append(Diagnostic(file: file, line: line, field: prefix + field, message: message))
     }
 
-    private func node(_ key: String) -> (Node, Int)? {
+    private func node(_ key: String) -> (Value, Int)? {
         guard let entry = mapping.first(where: { $0.key == key }) else { return nil }
-        if case .scalar(let scalar) = entry.value, scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return nil }
+        if let (text, plain) = scalar(entry.value), plain, ["", "~", "null", "Null", "NULL"].contains(text) { return nil }
         return (entry.value, entry.line)
+    }
+
+    /// The text of a scalar and whether it was written plain (unquoted).
+    private func scalar(_ value: Value) -> (String, plain: Bool)? {
+        switch value {
+        case .flat(let text): (text, true)
+        case .yaml(.scalar(let scalar)): (scalar.string, scalar.style == .plain)
+        case .yaml: nil
+        }
     }
 
     /// A string value; numbers and booleans written without quotes are refused, so that
@@ -98,12 +117,12 @@ public struct YAMLReader {
         return scalarString(value, line: line, field: key, required: required)
     }
 
-    private mutating func scalarString(_ value: Node, line: Int, field: String, required: Bool = false) -> String? {
-        guard case .scalar(let scalar) = value else {
-            report(value.mark.map { $0.line + lineOffset } ?? line, field, "expected text")
+    private mutating func scalarString(_ value: Value, line: Int, field: String, required: Bool = false) -> String? {
+        guard let (string, _) = scalar(value) else {
+            if case .yaml(let node) = value { report(node.mark.map { $0.line + lineOffset } ?? line, field, "expected text") }
             return nil
         }
-        let text = trimmingWhitespace(scalar.string)
+        let text = trimmingWhitespace(string)
         if text.isEmpty {
             if required { report(line, field, "must not be empty") }
             return nil
@@ -114,7 +133,7 @@ public struct YAMLReader {
     /// An integer written as plain digits, within `range`.
     public mutating func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
         guard let (value, line) = node(key) else { return nil }
-        guard case .scalar(let scalar) = value, scalar.string.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(scalar.string) else {
+        guard let (text, _) = scalar(value), text.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(text) else {
             report(line, key, "expected a whole number, found \(describe(value))")
             return nil
         }
@@ -128,12 +147,12 @@ public struct YAMLReader {
     /// A decimal number such as `4.8`, within `range`.
     public mutating func decimal(_ key: String, in range: ClosedRange<Double>) -> Double? {
         guard let (value, line) = node(key) else { return nil }
-        guard case .scalar(let scalar) = value, isPlainDecimal(scalar.string), let number = Double(scalar.string) else {
+        guard let (text, _) = scalar(value), isPlainDecimal(text), let number = Double(text) else {
             report(line, key, "expected a number, found \(describe(value))")
             return nil
         }
         guard range.contains(number) else {
-            report(line, key, "\(scalar.string) is outside \(range.lowerBound.formatted())–\(range.upperBound.formatted())")
+            report(line, key, "\(text) is outside \(range.lowerBound.formatted())–\(range.upperBound.formatted())")
             return nil
         }
         return number
@@ -142,33 +161,33 @@ public struct YAMLReader {
     /// The exact text of a decimal scalar (for money, never read through a Double).
     public mutating func decimalText(_ key: String) -> String? {
         guard let (value, line) = node(key) else { return nil }
-        guard case .scalar(let scalar) = value, isPlainDecimal(scalar.string) else {
+        guard let (text, _) = scalar(value), isPlainDecimal(text) else {
             report(line, key, "expected a decimal amount such as 120 or 95.50, found \(describe(value))")
             return nil
         }
-        return scalar.string
+        return text
     }
 
     public mutating func bool(_ key: String) -> Bool? {
         guard let (value, line) = node(key) else { return nil }
-        guard case .scalar(let scalar) = value, ["true", "false"].contains(scalar.string) else {
+        guard let (text, _) = scalar(value), ["true", "false"].contains(text) else {
             report(line, key, "expected true or false, found \(describe(value))")
             return nil
         }
-        return scalar.string == "true"
+        return text == "true"
     }
 
     /// A list of non-empty strings, without duplicates.
     public mutating func stringList(_ key: String) -> [String] {
         guard let (value, line) = node(key) else { return [] }
-        guard case .sequence(let sequence) = value else {
+        guard case .yaml(.sequence(let sequence)) = value else {
             report(line, key, "expected a list, found \(describe(value))")
             return []
         }
         var result: [String] = []
         for item in sequence {
             let itemLine = item.mark.map { $0.line + lineOffset } ?? line
-            guard let text = scalarString(item, line: itemLine, field: key) else {
+            guard let text = scalarString(.yaml(item), line: itemLine, field: key) else {
                 if case .scalar = item { report(itemLine, key, "list items must not be empty") }
                 continue
             }
@@ -184,7 +203,7 @@ public struct YAMLReader {
     /// A list of mappings, each read by `read` with its own `YAMLReader`.
     public mutating func list<T>(_ key: String, fields: Set<String>, _ read: (inout YAMLReader) -> T?) -> [T] {
         guard let (value, line) = node(key) else { return [] }
-        guard case .sequence(let sequence) = value else {
+        guard case .yaml(.sequence(let sequence)) = value else {
             report(line, key, "expected a list, found \(describe(value))")
             return []
         }
@@ -195,7 +214,7 @@ public struct YAMLReader {
                 report(itemLine, "\(key)[\(index)]", "expected a mapping with \(fields.sorted().joined(separator: ", "))")
                 continue
             }
-            var child = YAMLReader(file: file, pairs: map.map { ($0.key.string ?? "\($0.key)", $0.value, ($0.key.mark?.line ?? 1) + lineOffset) }, lineOffset: lineOffset, prefix: "\(key)[\(index)].")
+            var child = YAMLReader(file: file, pairs: map.map { ($0.key.string ?? "\($0.key)", .yaml($0.value), ($0.key.mark?.line ?? 1) + lineOffset) }, lineOffset: lineOffset, prefix: "\(key)[\(index)].")
             child.rejectUnknownKeys(fields)
             if let value = read(&child) { result.append(value) }
             diagnostics += child.diagnostics
@@ -203,19 +222,20 @@ public struct YAMLReader {
         return result
     }
 
-    private init(file: String, pairs: [(String, Node, Int)], lineOffset: Int, prefix: String) {
+    private init(file: String, pairs: [(String, Value, Int)], lineOffset: Int, prefix: String) {
         self.file = file
         self.lineOffset = lineOffset
         self.prefix = prefix
         self.mapping = pairs.map { (key: $0.0, value: $0.1, line: $0.2) }
     }
 
-    private func describe(_ node: Node) -> String {
-        switch node {
-        case .scalar(let scalar): return "\"\(scalar.string.prefix(40))\""
-        case .sequence: return "a list"
-        case .mapping: return "a mapping"
-        case .alias: return "an alias"
+    private func describe(_ value: Value) -> String {
+        switch value {
+        case .flat(let text): return "\"\(text.prefix(40))\""
+        case .yaml(.scalar(let scalar)): return "\"\(scalar.string.prefix(40))\""
+        case .yaml(.sequence): return "a list"
+        case .yaml(.mapping): return "a mapping"
+        case .yaml(.alias): return "an alias"
         }
     }
 }

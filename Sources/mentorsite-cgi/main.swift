@@ -4,7 +4,7 @@ import MentorCore
 
 // The booking CGI (RFC 3875): one request per process. The response goes to stdout;
 // diagnostics to stderr only. Configuration comes from MENTORSITE_CONFIG.
-let response = BookingCGI.run(environment: ProcessInfo.processInfo.environment)
+let response = BookingCGI.run(environment: Files.environment())
 let bytes = response.serialized
 bytes.withUnsafeBytes { buffer in
     var offset = 0

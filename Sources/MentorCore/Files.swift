@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Whole-file reads and the process environment through plain POSIX calls. The booking CGI
+/// reads a few small files on every request, and `FileManager`, `String(contentsOfFile:)`
+/// and `ProcessInfo` cost more than the reading itself (measured: about a tenth of a request).
+public enum Files {
+    /// The bytes of a regular file, or nil when it is missing, unreadable or not a file.
+    public static func bytes(at path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        // The size is a hint: the file may grow or shrink while it is read.
+        var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
+        var count = 0
+        while true {
+            if count == bytes.count { bytes += [UInt8](repeating: 0, count: bytes.count) }
+            let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + count, $0.count - count) }
+            if got < 0 && errno == EINTR { continue }
+            if got < 0 { return nil }
+            if got == 0 { break }
+            count += got
+        }
+        bytes.removeSubrange(count...)
+        return bytes
+    }
+
+    /// The UTF-8 text of a regular file; nil when missing, unreadable or not valid UTF-8.
+    public static func readText(_ path: String) -> String? {
+        guard let bytes = bytes(at: path) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// True when something (file or folder) exists at `path`.
+    public static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// The folder part of a path (`a/b/c.yml` → `a/b`, `c.yml` → ``, `/c` → `/`).
+    public static func folder(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        if slash == path.utf8.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    /// The process environment, read from `environ` (the first of a repeated name wins, as
+    /// `getenv` does).
+    public static func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                let name = String(text[..<equals])
+                if result[name] == nil { result[name] = String(text[text.utf8.index(after: equals)...]) }
+            }
+            entry += 1
+        }
+        return result
+    }
+}
