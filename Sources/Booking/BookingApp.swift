@@ -1,6 +1,5 @@
 import Foundation
 import MentorCore
-import Mustache
 
 /// Settings of the booking flow, from `mentorsite.yml`'s `booking_*` keys.
 public struct BookingSettings: Sendable {

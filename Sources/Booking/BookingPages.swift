@@ -1,9 +1,9 @@
 import Foundation
 import MentorCore
-import Mustache
 
 /// Renders booking pages with the site's own layout and stylesheet, from
-/// `templates/booking/*.mustache`, parsed synchronously per request (a handful of small files).
+/// `templates/booking/*.mustache`, parsed per request (a handful of small files) by
+/// MentorCore's `Template`, which renders them as the generator's swift-mustache does.
 struct BookingPages {
     let config: SiteConfig
     let paths: URLs
@@ -78,23 +78,27 @@ struct BookingPages {
 
     /// Parses `name` and, transitively, the partials and parents it names: only what this
     /// response needs (parsing every template cost a third of a request).
-    func library(for name: String) -> MustacheLibrary? {
-        var templates: [String: MustacheTemplate] = [:]
+    func library(for name: String) -> TemplateLibrary? {
+        var library = TemplateLibrary()
         var pending = [name]
         while let next = pending.popLast() {
-            guard templates[next] == nil else { continue }
-            guard let text = try? String(contentsOfFile: config.templates + "/" + next + ".mustache", encoding: .utf8),
-                  let template = try? MustacheTemplate(string: text)
-            else { return nil }
-            templates[next] = template
-            pending += TemplateReferences.partials(in: text).map(\.name).filter { templates[$0] == nil }
+            guard library.templates[next] == nil else { continue }
+            let path = config.templates + "/" + next + ".mustache"
+            guard let text = Files.readText(path) else { return nil }
+            do {
+                library.templates[next] = try Template(text)
+            } catch {
+                FileHandle.standardError.write(Data("mentorsite-cgi: \(path): \(error)\n".utf8))
+                return nil
+            }
+            pending += TemplateReferences.partials(in: text).map(\.name).filter { library.templates[$0] == nil }
         }
-        return MustacheLibrary(templates: templates)
+        return library
     }
 
     /// Names in `{{> name}}` and `{{< name}}` tags.
     func page(_ template: String, title: String, status: HTTPStatus = .ok, values: [String: Any]) -> CGIResponse {
-        guard let library = library(for: template), let html = library.render(context(title: title, extra: values), withTemplate: template) else {
+        guard let library = library(for: template), let html = library.render(template, context(title: title, extra: values)) else {
             return CGIResponse(status: status == .ok ? .unavailable : status, html: plainPage(title: title, message: "Booking pages are missing from the site's templates."))
         }
         return CGIResponse(status: status, html: html)

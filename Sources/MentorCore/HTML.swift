@@ -1,0 +1,27 @@
+/// HTML escaping: templates' `{{…}}`, and text the generator writes outside templates
+/// (sitemap, SVG, redirects).
+public enum HTML {
+    /// Escapes `&`, `<`, `>`, `"` and `'` for element text and quoted attributes (and XML).
+    /// Works on UTF-8 bytes (every special character is ASCII): most strings have none and
+    /// come back as they are.
+    public static func escape(_ text: String) -> String {
+        guard text.utf8.contains(where: isSpecial) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 24)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): out += [0x26, 0x61, 0x6D, 0x70, 0x3B]  // &amp;
+            case UInt8(ascii: "<"): out += [0x26, 0x6C, 0x74, 0x3B]  // &lt;
+            case UInt8(ascii: ">"): out += [0x26, 0x67, 0x74, 0x3B]  // &gt;
+            case UInt8(ascii: "\""): out += [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B]  // &quot;
+            case UInt8(ascii: "'"): out += [0x26, 0x23, 0x33, 0x39, 0x3B]  // &#39;
+            default: out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func isSpecial(_ byte: UInt8) -> Bool {
+        byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x27
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Mustache
+import Testing
+@testable import MentorCore
+
+/// `Template` must render exactly what swift-mustache renders (the generator's engine) for
+/// every template we ship and every awkward construct, so a layout looks the same in the
+/// site and in the booking pages.
+@Suite struct TemplateTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Both engines' output for `name` in a library of `sources`; nil where an engine
+    /// refuses a template.
+    func expectSame(_ sources: [String: String], _ context: [String: Any], name: String = "main", sourceLocation: SourceLocation = #_sourceLocation) {
+        var ours: TemplateLibrary? = TemplateLibrary()
+        var reference: [String: MustacheTemplate]? = [:]
+        for (key, text) in sources {
+            do { ours?.templates[key] = try Template(text) } catch { ours = nil }
+            do { reference?[key] = try MustacheTemplate(string: text) } catch { reference = nil }
+        }
+        let label = sources[name]?.debugDescription ?? name
+        #expect((ours == nil) == (reference == nil), "only one engine refused \(label)", sourceLocation: sourceLocation)
+        guard let ours, let reference else { return }
+        #expect(ours.render(name, context) == MustacheLibrary(templates: reference).render(context, withTemplate: name), "\(label)", sourceLocation: sourceLocation)
+    }
+
+    static let cases: [String] = [
+        "Hello {{name}}!", "{{{html}}} {{&html}} {{html}}", "{{ name }}|{{missing}}|{{number}}|{{yes}}",
+        "{{#yes}}on{{/yes}}{{#no}}off{{/no}}{{^no}}not{{/no}}{{^yes}}never{{/yes}}",
+        "{{#list}}[{{name}}{{title}}]{{/list}}", "{{#list}}\n  {{name}}\n{{/list}}\n", "  {{#list}}\n  * {{name}}\n  {{/list}}\nend",
+        "{{#empty}}x{{/empty}}{{^empty}}none{{/empty}}", "{{#strings}}<{{.}}>{{/strings}}", "{{#object}}{{name}} {{title}}{{/object}}",
+        "{{object.name}} {{object.missing.deeper}} {{#object}}{{.name}}{{/object}}", "{{#name}}{{.}}{{/name}}",
+        "a\n{{! comment }}\nb\n  {{! indented }}  \nc {{! inline }} d", "{{=<% %>=}}<% name %> {{name}}\n<%={{ }}=%>{{name}}",
+        "line 1\r\n{{#yes}}\r\nline 2\r\n{{/yes}}\r\n", "{{#yes}}\n{{/yes}}{{#yes}}x{{/yes}}\n", "\t{{#yes}}\t\ntab\n\t{{/yes}}\t\nafter",
+        "{{> part}}", "  {{> part}}\nnext", "x {{> part}} y", "  {{>part}}  \n", "{{% CONTENT_TYPE: TEXT}}{{html}}", "{{% CONTENT_TYPE: HTML}}\n{{html}}",
+        "{{<parent}}{{$body}}over {{name}}{{/body}}{{/parent}}", "{{<parent}}\n{{$body}}\n  two\n    lines\n{{/body}}\n{{/parent}}\n",
+        "{{<parent}}{{/parent}}", "  {{<parent}}\n  {{$body}}\n  indented\n  {{/body}}\n  {{/parent}}\n", "{{$body}}default{{/body}}",
+        "{{#list}}{{#yes}}{{name}}{{/yes}}{{/list}}", "{{#object}}{{#list}}{{title}}{{/list}}{{/object}}", "trailing  ", "  ", "{{name}}  \n  ",
+        "é {{name}} ü\n", "{{#yes}}a{{/yes}}  \n{{^no}}\nb\n{{/no}}", "{{ #yes }}refused by both{{ /yes }}", "}}{{name}}{{", "{{#list}}{{/list}}",
+    ]
+
+    static var context: [String: Any] {[
+        "name": "Ada <&> \"Lovelace\" 'x'", "html": "<b>bold</b>", "number": 42, "yes": true, "no": false, "empty": [] as [Any],
+        "list": [["name": "one"], ["name": "two", "title": "T"]] as [[String: Any]], "strings": ["a", "b<"], "title": "outer",
+        "object": ["name": "inner", "list": [["title": "x"]]] as [String: Any],
+    ]}
+
+    static let partials = [
+        "part": "p1 {{name}}\np2\n", "parent": "<h>{{$head}}H{{/head}}</h>\n  {{$body}}default body{{/body}}\nend\n",
+    ]
+
+    @Test(arguments: cases)
+    func rendersLikeSwiftMustache(_ text: String) {
+        expectSame(Self.partials.merging(["main": text]) { $1 }, Self.context)
+    }
+
+    /// swift-mustache also refuses a template that ends in a lone `{`; this engine prints it.
+    @Test func refusesWhatItDoesNotSupportWithALine() {
+        for text in ["{{uppercased(name)}}", "{{>*dynamic}}", "{{#a}}never closed", "{{#a}}x{{/b}}", "{{! open", "{{=<%=}}", "{{% CONTENT_TYPE: XML}}"] {
+            #expect(throws: TemplateError.self, "\(text)") { try Template(text) }
+        }
+        #expect(throws: TemplateError(message: "{{#a}} is never closed", line: 2, column: 1)) { try Template("x\n{{#a}}") }
+    }
+
+    /// Every shipped template, each with many random contexts built from the names it uses.
+    @Test func rendersEveryShippedTemplateLikeSwiftMustache() throws {
+        let folder = Self.repository + "/templates"
+        var sources: [String: String] = [:]
+        for file in try FileManager.default.subpathsOfDirectory(atPath: folder) where file.hasSuffix(".mustache") {
+            sources[String(file.dropLast(".mustache".count))] = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+        }
+        #expect(sources.count > 20)
+        var random = SeededRandom(seed: 7)
+        for name in sources.keys.sorted() {
+            // The names this template and the partials it uses read.
+            var names = Set<String>()
+            var pending = [name], seen = Set<String>()
+            while let next = pending.popLast() {
+                guard seen.insert(next).inserted, let text = sources[next] else { continue }
+                collectNames(try Template(text).nodes, into: &names)
+                pending += TemplateReferences.partials(in: text).map(\.name)
+            }
+            for _ in 0..<12 {
+                expectSame(sources, randomContext(names.sorted(), depth: 0, &random), name: name)
+            }
+        }
+    }
+
+    /// Random templates from awkward pieces: wherever swift-mustache parses one, both agree.
+    @Test func randomTemplatesRenderLikeSwiftMustache() {
+        let pieces = ["{{name}}", "{{{html}}}", "{{#list}}", "{{/list}}", "{{#yes}}", "{{/yes}}", "{{^no}}", "{{/no}}", "{{! c }}", "{{> part}}",
+                      "{{<parent}}", "{{/parent}}", "{{$body}}", "{{/body}}", "{{=<% %>=}}", "<%name%>", "<%={{ }}=%>", "{{.}}", "text", "é",
+                      " ", "  ", "\t", "\n", "\r\n", "\n  ", "{{object.name}}", "{{#object}}", "{{/object}}", "{", "}"]
+        var random = SeededRandom(seed: 11)
+        var compared = 0
+        for _ in 0..<3000 {
+            let text = (0..<random.next(upTo: 12)).map { _ in pieces[random.next(upTo: pieces.count)] }.joined()
+            guard (try? MustacheTemplate(string: text)) != nil else { continue }
+            compared += 1
+            expectSame(Self.partials.merging(["main": text]) { $1 }, Self.context)
+        }
+        #expect(compared > 300)
+    }
+
+    func collectNames(_ nodes: [Template.Node], into names: inout Set<String>) {
+        for node in nodes {
+            switch node {
+            case .variable(let name, _): names.formUnion(name.parts)
+            case .section(let name, let body, _):
+                names.formUnion(name.parts)
+                collectNames(body, into: &names)
+            case .partial(_, _, let overrides): overrides?.values.forEach { collectNames($0, into: &names) }
+            case .block(_, let body, _), .blockDefinition(_, let body): collectNames(body, into: &names)
+            case .text, .escaping: break
+            }
+        }
+    }
+
+    func randomContext(_ names: [String], depth: Int, _ random: inout SeededRandom) -> [String: Any] {
+        var context: [String: Any] = [:]
+        // Fewer names deeper down, so that nested lists stay small.
+        for name in names where random.next(upTo: depth == 0 ? 3 : 8) == 0 || depth == 0 && random.next(upTo: 2) == 0 {
+            switch random.next(upTo: depth < 2 ? 9 : 6) {
+            case 0: context[name] = ""
+            case 1: context[name] = "text <em>&amp;</em> \"q\" 'a' \(name)"
+            case 2: context[name] = "two\nlines"
+            case 3: context[name] = true
+            case 4: context[name] = false
+            case 5: context[name] = random.next(upTo: 100)
+            case 6: context[name] = [] as [Any]
+            case 7: context[name] = (0..<1 + random.next(upTo: 2)).map { _ in randomContext(names, depth: depth + 1, &random) }
+            default: context[name] = randomContext(names, depth: depth + 1, &random)
+            }
+        }
+        return context
+    }
+}
