@@ -313,11 +313,15 @@ public final class BookingApp {
 
     /// Free slots grouped by the mentor's local day, for a radio group per day.
     func slotDays(_ slots: [Slot], choices: Choices) -> [[String: Any]] {
-        let byDay = Dictionary(grouping: slots, by: \.localDate)
-        return byDay.keys.sorted().map { date -> [String: Any] in
+        // Runs of one local day (slots come in time order).
+        var days: [(date: CalendarDate, slots: [Slot])] = []
+        for slot in slots {
+            if days.last?.date == slot.localDate { days[days.count - 1].slots.append(slot) } else { days.append((slot.localDate, [slot])) }
+        }
+        return days.map { date, slots -> [String: Any] in
             [
                 "label": Formatting.day(date),
-                "slots": byDay[date]!.map { slot -> [String: Any] in
+                "slots": slots.map { slot -> [String: Any] in
                     var value: [String: Any] = [
                         "value": String(slot.start),
                         "mentor_time": slot.localStart.description,

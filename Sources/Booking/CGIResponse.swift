@@ -39,10 +39,12 @@ public struct CGIResponse: Equatable, Sendable {
     public var serialized: [UInt8] {
         var head = "Status: \(status.code) \(status.reason)\r\n"
         for header in headers {
-            // Scalars, not Characters: "\r\n" is one Character and would slip through.
-            var value = ""
-            value.unicodeScalars.append(contentsOf: header.value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" })
-            head += "\(header.name): \(value)\r\n"
+            // Bytes, not Characters: "\r\n" is one Character and would slip through.
+            var value = header.value
+            if value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+                value = String(decoding: value.utf8.filter { $0 != 0x0D && $0 != 0x0A }, as: UTF8.self)
+            }
+            head += header.name + ": " + value + "\r\n"
         }
         head += "Content-Length: \(body.count)\r\n\r\n"
         return Array(head.utf8) + body

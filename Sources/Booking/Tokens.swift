@@ -100,21 +100,9 @@ public enum SignedToken {
         return Claims(purpose: String(fields[1]), subject: String(fields[3]), expires: expires)
     }
 
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    static func base64URL(_ bytes: [UInt8]) -> String { WebText.base64URL(bytes) }
 
-    static func decodeBase64URL(_ text: String) -> [UInt8]? {
-        guard text.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.utf8.count % 4 != 0 { base64 += "=" }
-        guard let bytes = Data(base64Encoded: base64).map({ [UInt8]($0) }) else { return nil }
-        // Canonical only: the decoder ignores the unused low bits of the last character, so
-        // "LTE" and "LTG" both decode to "-1". One value, one spelling (found by make fuzz).
-        guard base64URL(bytes) == text else { return nil }
-        return bytes
-    }
+    static func decodeBase64URL(_ text: String) -> [UInt8]? { WebText.decodeBase64URL(text) }
 }
 
 /// Random bearer tokens (manage links): 128 bits or more from the system's generator;

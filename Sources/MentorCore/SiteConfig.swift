@@ -22,10 +22,12 @@ public struct SiteConfig: Equatable, Sendable {
     public var root = "."
 
     public static let fileName = "mentorsite.yml"
-    static let keys = Set([
+    /// Every key the file may hold (an array: the CGI reads the file on every request, and
+    /// building a `Set` cost more than looking through a dozen names).
+    static let keys = [
         "site_name", "tagline", "base_url", "language", "default_currency", "database", "content",
         "templates", "output", "booking_url", "secret_key_file", "booking_interval_minutes",
-    ] + BookingPolicy.keys.map(\.key))
+    ] + BookingPolicy.keys.map(\.key)
 
     /// The booking rules a site owner may change (`booking_*` keys).
     public var booking = BookingPolicy()
@@ -89,8 +91,8 @@ public struct SiteConfig: Equatable, Sendable {
             }
         }
         if let value = reader.string("secret_key_file") { config.secretKeyPath = value }
-        for (key, range, path) in BookingPolicy.keys {
-            if let value = reader.integer(key, in: range) { config.booking[keyPath: path] = value }
+        for (key, range) in BookingPolicy.keys {
+            if let value = reader.integer(key, in: range) { config.booking.set(key, value) }
         }
         if let interval = reader.integer("booking_interval_minutes", in: 5...480) { config.booking.intervalMinutes = interval }
         if !reader.diagnostics.isEmpty { throw Diagnostics(reader.diagnostics) }
@@ -136,15 +138,29 @@ public struct BookingPolicy: Equatable, Sendable {
 
     public init() {}
 
-    /// The whole-number keys, their allowed ranges and fields.
-    static let keys: [(key: String, range: ClosedRange<Int>, path: any WritableKeyPath<BookingPolicy, Int> & Sendable)] = [
-        ("booking_notice_hours", 0...720, \.noticeHours),
-        ("booking_horizon_days", 1...366, \.horizonDays),
-        ("booking_hold_minutes", 5...1440, \.holdMinutes),
-        ("booking_cancellation_hours", 0...720, \.cancellationHours),
-        ("booking_attempts_per_address", 1...100_000, \.attemptsPerAddress),
-        ("booking_attempts_per_email", 1...10_000, \.attemptsPerEmail),
+    /// The whole-number keys and their allowed ranges.
+    static let keys: [(key: String, range: ClosedRange<Int>)] = [
+        ("booking_notice_hours", 0...720),
+        ("booking_horizon_days", 1...366),
+        ("booking_hold_minutes", 5...1440),
+        ("booking_cancellation_hours", 0...720),
+        ("booking_attempts_per_address", 1...100_000),
+        ("booking_attempts_per_email", 1...10_000),
     ]
+
+    /// Sets the field of one of `keys` (a switch: key paths cost a CGI request dearly to
+    /// instantiate at run time).
+    mutating func set(_ key: String, _ value: Int) {
+        switch key {
+        case "booking_notice_hours": noticeHours = value
+        case "booking_horizon_days": horizonDays = value
+        case "booking_hold_minutes": holdMinutes = value
+        case "booking_cancellation_hours": cancellationHours = value
+        case "booking_attempts_per_address": attemptsPerAddress = value
+        case "booking_attempts_per_email": attemptsPerEmail = value
+        default: preconditionFailure("\(key) is not one of BookingPolicy.keys")
+        }
+    }
 
     public var rules: BookingRules {
         BookingRules(minimumNotice: noticeHours * 3600, horizonDays: horizonDays, stepMinutes: intervalMinutes)

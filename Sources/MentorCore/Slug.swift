@@ -61,13 +61,15 @@ public enum Slug {
     }
 
     /// Eight hex digits of FNV-1a over the UTF-8 bytes: stable across runs and machines.
-    public static func stableHash(_ text: String) -> String { stableHash(bytes: text.utf8) }
+    public static func stableHash(_ text: String) -> String { stableHash(bytes: Array(text.utf8)) }
 
-    public static func stableHash(bytes: some Sequence<UInt8>) -> String {
+    public static func stableHash(bytes: [UInt8]) -> String {
         var hash: UInt32 = 2_166_136_261
-        for byte in bytes {
-            hash ^= UInt32(byte)
-            hash = hash &* 16_777_619
+        bytes.withUnsafeBufferPointer { buffer in
+            for byte in buffer {
+                hash ^= UInt32(byte)
+                hash = hash &* 16_777_619
+            }
         }
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 8 - hex.count) + hex

@@ -40,8 +40,19 @@ public struct Template: Sendable {
         let anchored: Bool
         init(_ text: String) {
             self.text = text
-            self.parts = text.split(separator: ".").map(String.init)
-            self.anchored = text.hasPrefix(".")
+            var parts: [String] = []
+            var part = ""
+            for scalar in text.unicodeScalars {
+                if scalar == "." {
+                    if !part.isEmpty { parts.append(part) }
+                    part = ""
+                } else {
+                    part.unicodeScalars.append(scalar)
+                }
+            }
+            if !part.isEmpty { parts.append(part) }
+            self.parts = parts
+            self.anchored = text.utf8.first == UInt8(ascii: ".")
         }
     }
 }
@@ -299,11 +310,15 @@ private struct Parser {
     private mutating func name(_ state: State) throws(TemplateError) -> String {
         skip(while: Self.isSpace)
         let start = index
-        skip(while: { Self.isNameByte($0) || $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: ")") })
+        var hasParenthesis = false
+        skip(while: {
+            if $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: ")") { hasParenthesis = true; return true }
+            return Self.isNameByte($0)
+        })
         let name = string(start..<index)
         skip(while: Self.isSpace)
         try expectClose(state)
-        if name.contains("(") || name.contains(")") { throw error("transforms such as f(x) are not supported in \(name)") }
+        if hasParenthesis { throw error("transforms such as f(x) are not supported in \(name)") }
         return name
     }
 

@@ -1,37 +1,39 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// Validation of IANA time zone names.
+/// Validation of IANA time zone names, and where their rules live.
 public enum TimeZones {
-    private static let areas: Set<Substring> = [
+    private static let areas = [
         "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific",
     ]
 
-    /// True only for a canonical-style IANA name such as `Africa/Nairobi` or `UTC`.
+    /// The system's time zone database: `$TZDIR` as for the C library, else Debian's
+    /// `/usr/share/zoneinfo` (package `tzdata`).
+    public static let folder: String = {
+        if let value = getenv("TZDIR"), value.pointee != 0 { return String(cString: value) }
+        return "/usr/share/zoneinfo"
+    }()
+
+    /// True only for a canonical-style IANA name such as `Africa/Nairobi` or `UTC` that the
+    /// system's time zone database has.
     ///
-    /// Foundation also accepts POSIX-style names (`EST5EDT`, `GMT+5`) and deprecated links
-    /// (`US/Eastern`); a mentor's zone must be a real place so that DST rules follow it.
+    /// POSIX-style names (`EST5EDT`, `GMT+5`) and deprecated links (`US/Eastern`) are refused:
+    /// a mentor's zone must be a real place so that DST rules follow it.
     public static func isIANAName(_ name: String) -> Bool {
-        name == "UTC" || zone(named: name) != nil
+        ZoneRules(identifier: name) != nil
     }
 
-    /// The Foundation time zone for an IANA name that `isIANAName` accepts, made once per
-    /// call site that needs it (`ZoneRules`), not once to check and again to use.
-    public static func zone(named name: String) -> TimeZone? {
-        guard name == "UTC" || hasIANAShape(name) else { return nil }
-        _ = linkInternationalization
-        return TimeZone(identifier: name)
-    }
-
-    private static func hasIANAShape(_ name: String) -> Bool {
-        guard let area = name.split(separator: "/", maxSplits: 1).first, areas.contains(area),
+    /// `UTC` or `Area/Place[/Place]` with printable ASCII and no `.`/`..` segment: safe
+    /// to look up as a path below `folder`.
+    static func hasIANAShape(_ name: String) -> Bool {
+        if name == "UTC" { return true }
+        guard let area = name.split(separator: "/", maxSplits: 1).first, areas.contains(where: { $0 == area }),
               name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }),
-              name.split(separator: "/").allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." })
+              name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." })
         else { return false }
         return true
     }
-
-    /// Referencing the zone data version keeps FoundationInternationalization linked in
-    /// fully static builds; without it `TimeZone(identifier:)` silently returns nil.
-    /// (`knownTimeZoneIdentifiers` is no help: ICU lists Asia/Calcutta, not Asia/Kolkata.)
-    private static let linkInternationalization: String = TimeZone.timeZoneDataVersion
 }

@@ -63,4 +63,56 @@ public enum WebText {
         guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(text[first...last])
     }
+
+    private static let base64URLAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Base64url without padding (RFC 4648 §5).
+    public static func base64URL(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var index = 0
+        while index < bytes.count {
+            let count = min(3, bytes.count - index)
+            var group = UInt32(bytes[index]) << 16
+            if count > 1 { group |= UInt32(bytes[index + 1]) << 8 }
+            if count > 2 { group |= UInt32(bytes[index + 2]) }
+            for position in 0...count { out.append(base64URLAlphabet[Int(group >> (18 - 6 * position)) & 63]) }
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of unpadded base64url text, or nil for anything else, including a second
+    /// spelling of the same bytes (unused low bits set in the last character): one value,
+    /// one spelling.
+    public static func decodeBase64URL(_ text: String) -> [UInt8]? {
+        var values: [UInt8] = []
+        values.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): values.append(byte - UInt8(ascii: "A"))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): values.append(byte - UInt8(ascii: "a") + 26)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): values.append(byte - UInt8(ascii: "0") + 52)
+            case UInt8(ascii: "-"): values.append(62)
+            case UInt8(ascii: "_"): values.append(63)
+            default: return nil
+            }
+        }
+        let tail = values.count % 4
+        guard tail != 1 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(values.count * 3 / 4)
+        var index = 0
+        while index < values.count {
+            let count = min(4, values.count - index)
+            var group: UInt32 = 0
+            for position in 0..<4 { group = group << 6 | UInt32(position < count ? values[index + position] : 0) }
+            let produced = count - 1
+            // Bits below the last whole byte must be zero.
+            if count < 4, group & ((1 << (8 * (3 - produced))) - 1) != 0 { return nil }
+            for position in 0..<produced { out.append(UInt8(truncatingIfNeeded: group >> (16 - 8 * position))) }
+            index += 4
+        }
+        return out
+    }
 }

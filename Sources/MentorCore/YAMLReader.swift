@@ -80,7 +80,7 @@ public struct YAMLReader {
     }
 
     /// Reports every key not in `known`.
-    public mutating func rejectUnknownKeys(_ known: Set<String>) {
+    public mutating func rejectUnknownKeys(_ known: some Collection<String>) {
         for entry in mapping where !known.contains(entry.key) {
             let suggestion = known.min { editDistance($0, entry.key) < editDistance($1, entry.key) }
             let hint = suggestion.flatMap { editDistance($0, entry.key) <= 2 ? " (did you mean \"\($0)\"?)" : nil } ?? ""

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import MentorCore
+
+/// `ZoneRules` reads the system's TZif files itself; Foundation (ICU) is the reference.
+@Suite struct ZoneFileTests {
+    static let zones = [
+        "America/New_York", "America/Los_Angeles", "America/Chicago", "America/Denver", "America/Phoenix", "America/Sao_Paulo",
+        "America/Santiago", "America/Asuncion", "America/Havana", "America/St_Johns", "America/Godthab", "America/Mexico_City",
+        "America/Argentina/Buenos_Aires", "Europe/Berlin", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Moscow",
+        "Europe/Istanbul", "Europe/Kyiv", "Africa/Cairo", "Africa/Casablanca", "Africa/Nairobi", "Asia/Kolkata", "Asia/Kathmandu",
+        "Asia/Tehran", "Asia/Jerusalem", "Asia/Gaza", "Asia/Tokyo", "Asia/Shanghai", "Australia/Sydney", "Australia/Adelaide",
+        "Australia/Lord_Howe", "Australia/Eucla", "Pacific/Auckland", "Pacific/Chatham", "Pacific/Apia", "Pacific/Kiritimati",
+        "Antarctica/Troll", "Atlantic/Azores", "UTC",
+    ]
+
+    /// Every three hours over 2024–2029 and 2035–2041 (where fat files end their tables and
+    /// the POSIX footer rule takes over), for zones with every kind of rule.
+    @Test(arguments: zones)
+    func offsetsMatchFoundation(zone name: String) throws {
+        let ours = try #require(ZoneRules(identifier: name))
+        let reference = try #require(TimeZone(identifier: name))
+        var mismatches: [String] = []
+        for (from, to) in [("2024-01-01", "2030-01-01"), ("2035-01-01", "2042-01-01")] {
+            var instant = CalendarDate(from)!.daysSinceEpoch * 86_400
+            let end = CalendarDate(to)!.daysSinceEpoch * 86_400
+            while instant < end {
+                let expected = reference.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+                if ours.offset(at: instant) != expected, mismatches.count < 5 {
+                    mismatches.append("\(instant): \(ours.offset(at: instant)) ≠ \(expected)")
+                }
+                instant += 3 * 3600
+            }
+        }
+        #expect(mismatches.isEmpty, "\(name): \(mismatches)")
+    }
+
+    /// The exact minute of each change in New York and Sydney (north and south), from the
+    /// table and from the footer rule.
+    @Test func changesAtTheExactInstant() throws {
+        let newYork = try #require(ZoneRules(identifier: "America/New_York"))
+        for (instant, offset) in [(utc("2027-03-14T06:59"), -5), (utc("2027-03-14T07:00"), -4), (utc("2027-11-07T05:59"), -4), (utc("2027-11-07T06:00"), -5),
+                                  (utc("2040-03-11T06:59"), -5), (utc("2040-03-11T07:00"), -4), (utc("2040-11-04T05:59"), -4), (utc("2040-11-04T06:00"), -5)] {
+            #expect(newYork.offset(at: instant) == offset * 3600, "\(instant)")
+        }
+        let sydney = try #require(ZoneRules(identifier: "Australia/Sydney"))
+        for (instant, offset) in [(utc("2040-03-31T15:59"), 11), (utc("2040-03-31T16:00"), 10),
+                                  (utc("2040-10-06T15:59"), 10), (utc("2040-10-06T16:00"), 11)] {
+            #expect(sydney.offset(at: instant) == offset * 3600, "\(instant)")
+        }
+    }
+
+    @Test func readsPOSIXRules() throws {
+        let rule = try #require(POSIXRule("<+0545>-5:45"))
+        #expect(rule.offset(at: 0) == 5 * 3600 + 45 * 60)
+        let chile = try #require(POSIXRule("<-04>4<-03>,M9.1.6/24,M4.1.6/24"))
+        #expect(chile.offset(at: utc("2041-01-15T12:00")) == -3 * 3600)
+        #expect(chile.offset(at: utc("2041-06-15T12:00")) == -4 * 3600)
+        for bad in ["", "E5", "EST", "EST5EDT,M13.1.0,M11.1.0", "EST5EDT,M3.2.0", "<+05", "EST5EDT,J0,J365"] {
+            #expect(POSIXRule(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func refusesFilesThatAreNotZones() {
+        #expect(TZif(Array("not a zone file".utf8)) == nil)
+        #expect(TZif(Array("TZif2".utf8) + [UInt8](repeating: 0, count: 10)) == nil)
+        #expect(ZoneRules(identifier: "Europe/../Europe/Berlin") == nil)
+        #expect(ZoneRules(identifier: "Europe//Berlin") == nil)
+    }
+}
