@@ -22,32 +22,32 @@ extension BookingApp {
         let zone = mentor.profile.timezone.flatMap(ZoneRules.init(identifier:))
         let upcoming = try database.upcomingAppointments(mentorID: mentor.id, from: now)
         return withSession(request) { csrf in
-            var values: [String: Any] = [
+            var values: [String: TemplateValue] = [
                 "title": "Your upcoming sessions",
-                "mentor": mentor.profile.name,
-                "csrf": csrf,
-                "action": pages.url("/dashboard"),
-                "has_appointments": !upcoming.isEmpty,
-                "appointments": upcoming.map { item -> [String: Any] in
-                    var value: [String: Any] = [
-                        "when": zone.map { Formatting.instant(item.appointment.start, in: $0) } ?? Timestamp.format(secondsSinceEpoch: item.appointment.start),
-                        "type": AppointmentType(rawValue: item.appointment.appointmentType)?.label ?? item.appointment.appointmentType,
-                        "status": item.appointment.status,
-                        "name": item.name,
-                        "email": item.email,
+                "mentor": .text(mentor.profile.name),
+                "csrf": .text(csrf),
+                "action": .text(pages.url("/dashboard")),
+                "has_appointments": .flag(!upcoming.isEmpty),
+                "appointments": .list(upcoming.map { item -> TemplateValue in
+                    var value: [String: TemplateValue] = [
+                        "when": .text(zone.map { Formatting.instant(item.appointment.start, in: $0) } ?? Timestamp.format(secondsSinceEpoch: item.appointment.start)),
+                        "type": .text(AppointmentType(rawValue: item.appointment.appointmentType)?.label ?? item.appointment.appointmentType),
+                        "status": .text(item.appointment.status),
+                        "name": .text(item.name),
+                        "email": .text(item.email),
                     ]
                     value.setOptional("phone", item.phone)
                     value.setOptional("notes", item.notes)
                     value.setOptional("specialty", item.appointment.specialty)
-                    return value
-                },
-                "blocked": (mentor.profile.blockedDates + mentor.dashboardBlockedDates).sorted { $0.date < $1.date }.map { item -> [String: Any] in
-                    var value: [String: Any] = ["date": Formatting.day(item.date)]
+                    return .object(value)
+                }),
+                "blocked": .list((mentor.profile.blockedDates + mentor.dashboardBlockedDates).sorted { $0.date < $1.date }.map { item -> TemplateValue in
+                    var value: [String: TemplateValue] = ["date": .text(Formatting.day(item.date))]
                     value.setOptional("reason", item.reason)
-                    return value
-                },
-                "has_errors": error != nil,
-                "errors": error.map { [["field": "date", "message": $0]] } ?? [],
+                    return .object(value)
+                }),
+                "has_errors": .flag(error != nil),
+                "errors": .list(error.map { [["field": "date", "message": .text($0)]] } ?? []),
             ]
             values.setOptional("message", message)
             values.setOptional("error_date", error)

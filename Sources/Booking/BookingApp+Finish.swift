@@ -15,12 +15,12 @@ extension BookingApp {
     func showPayment(_ request: CGIRequest, error: String? = nil) throws -> CGIResponse {
         let (draft, choices) = try draftChoices(request)
         return withSession(request) { csrf in
-            var extra: [String: Any] = [
-                "summary": summary(choices),
-                "idempotency": draft["idempotency"] ?? "",
-                "test_provider": payment.isTestProvider,
-                "patient_name": draft["name"] ?? "",
-                "patient_email": draft["email"] ?? "",
+            var extra: [String: TemplateValue] = [
+                "summary": .object(summary(choices)),
+                "idempotency": .text(draft["idempotency"] ?? ""),
+                "test_provider": .flag(payment.isTestProvider),
+                "patient_name": .text(draft["name"] ?? ""),
+                "patient_email": .text(draft["email"] ?? ""),
             ]
             extra.setOptional("payment_error", error)
             var response = pages.render("booking/payment", step: 5, title: "Payment", choices: choices, csrf: csrf,
@@ -79,13 +79,13 @@ extension BookingApp {
             case .slotTaken(let nearest):
                 return withSession(request) { csrf in
                     var response = pages.render("booking/conflict", step: 3, title: "That time was just taken", choices: choices, csrf: csrf, extra: [
-                        "nearest": nearest.map { slot -> [String: Any] in
+                        "nearest": .list(nearest.map { slot -> TemplateValue in
                             var next = choices
                             next.start = slot.start
-                            return ["label": Formatting.instant(slot.start, in: choices.zone), "url": pages.url("/details") + "?" + next.query]
-                        },
-                        "has_nearest": !nearest.isEmpty,
-                        "time_url": pages.url("/time") + "?" + choices.query,
+                            return ["label": .text(Formatting.instant(slot.start, in: choices.zone)), "url": .text(pages.url("/details") + "?" + next.query)]
+                        }),
+                        "has_nearest": .flag(!nearest.isEmpty),
+                        "time_url": .text(pages.url("/time") + "?" + choices.query),
                     ])
                     response.status = .conflict
                     return response
@@ -299,14 +299,14 @@ extension BookingApp {
         return withSession(request) { csrf in
             var values = pages.appointmentValues(appointment, mentor: mentor, now: now)
             values["title"] = "Move your session"
-            values["days"] = slotDays(slots, choices: choices)
-            values["has_slots"] = !slots.isEmpty
-            values["csrf"] = csrf
-            values["token"] = token
-            values["action"] = pages.url("/reschedule")
-            values["manage_url"] = pages.url("/manage") + "?token=" + token
-            values["has_errors"] = error != nil
-            values["errors"] = error.map { [["field": "start", "message": $0]] } ?? []
+            values["days"] = .list(slotDays(slots, choices: choices))
+            values["has_slots"] = .flag(!slots.isEmpty)
+            values["csrf"] = .text(csrf)
+            values["token"] = .text(token)
+            values["action"] = .text(pages.url("/reschedule"))
+            values["manage_url"] = .text(pages.url("/manage") + "?token=" + token)
+            values["has_errors"] = .flag(error != nil)
+            values["errors"] = .list(error.map { [["field": "start", "message": .text($0)]] } ?? [])
             values.setOptional("error_start", error)
             return pages.page("booking/reschedule", title: "Move your session", status: status, values: values)
         }

@@ -237,7 +237,7 @@ public final class BookingApp {
         if choices.mentor.profile.allSpecialties.count <= 1 { return redirect("/type", choices.query) }
         return withSession(request) { csrf in
             pages.render("booking/specialty", step: 1, title: "What would you like to talk about?", choices: choices, csrf: csrf, extra: [
-                "specialties": choices.mentor.profile.allSpecialties.map { ["name": $0, "checked": $0 == choices.specialty] as [String: Any] },
+                "specialties": .list(choices.mentor.profile.allSpecialties.map { ["name": .text($0), "checked": .flag($0 == choices.specialty)] }),
             ])
         }
     }
@@ -254,7 +254,7 @@ public final class BookingApp {
         let choices = try choices(request.query, needs: [])
         return withSession(request) { csrf in
             pages.render("booking/type", step: 2, title: "How would you like to meet?", choices: choices, csrf: csrf, extra: [
-                "types": AppointmentType.allCases.map { ["value": $0.rawValue, "label": $0.label, "checked": $0 == (choices.type ?? .video)] as [String: Any] },
+                "types": .list(AppointmentType.allCases.map { ["value": .text($0.rawValue), "label": .text($0.label), "checked": .flag($0 == (choices.type ?? .video))] }),
             ])
         }
     }
@@ -292,19 +292,19 @@ public final class BookingApp {
         let offsetNow = ZoneRules.describe(offset: choices.zone.offset(at: now))
         return withSession(request) { csrf in
             var response = pages.render("booking/time", step: 3, title: "Choose a date and time", choices: choices, csrf: csrf, errors: errors, extra: [
-                "days": days,
-                "has_slots": !slots.isEmpty,
-                "range": Formatting.shortDay(first) + " – " + Formatting.shortDay(first.adding(days: shown - 1)),
+                "days": .list(days),
+                "has_slots": .flag(!slots.isEmpty),
+                "range": .text(Formatting.shortDay(first) + " – " + Formatting.shortDay(first.adding(days: shown - 1))),
                 // Changing the zone keeps the dates the patient paged to.
-                "has_from": first != today,
-                "from": first.description,
-                "has_earlier": previous != nil,
-                "earlier_url": previous.map(pageURL) ?? "",
-                "has_later": next != nil,
-                "later_url": next.map(pageURL) ?? "",
-                "mentor_zone": choices.zone.identifier,
-                "mentor_offset": offsetNow,
-                "zones": zones.sorted().map { ["name": $0, "selected": $0 == choices.patientZone.identifier] as [String: Any] },
+                "has_from": .flag(first != today),
+                "from": .text(first.description),
+                "has_earlier": .flag(previous != nil),
+                "earlier_url": .text(previous.map(pageURL) ?? ""),
+                "has_later": .flag(next != nil),
+                "later_url": .text(next.map(pageURL) ?? ""),
+                "mentor_zone": .text(choices.zone.identifier),
+                "mentor_offset": .text(offsetNow),
+                "zones": .list(zones.sorted().map { ["name": .text($0), "selected": .flag($0 == choices.patientZone.identifier)] }),
             ])
             response.status = status
             return response
@@ -312,27 +312,27 @@ public final class BookingApp {
     }
 
     /// Free slots grouped by the mentor's local day, for a radio group per day.
-    func slotDays(_ slots: [Slot], choices: Choices) -> [[String: Any]] {
+    func slotDays(_ slots: [Slot], choices: Choices) -> [TemplateValue] {
         // Runs of one local day (slots come in time order).
         var days: [(date: CalendarDate, slots: [Slot])] = []
         for slot in slots {
             if days.last?.date == slot.localDate { days[days.count - 1].slots.append(slot) } else { days.append((slot.localDate, [slot])) }
         }
-        return days.map { date, slots -> [String: Any] in
+        return days.map { date, slots -> TemplateValue in
             [
-                "label": Formatting.day(date),
-                "slots": slots.map { slot -> [String: Any] in
-                    var value: [String: Any] = [
-                        "value": String(slot.start),
-                        "mentor_time": slot.localStart.description,
-                        "offset": ZoneRules.describe(offset: slot.offset),
-                        "checked": slot.start == choices.start,
+                "label": .text(Formatting.day(date)),
+                "slots": .list(slots.map { slot -> TemplateValue in
+                    var value: [String: TemplateValue] = [
+                        "value": .text(String(slot.start)),
+                        "mentor_time": .text(slot.localStart.description),
+                        "offset": .text(ZoneRules.describe(offset: slot.offset)),
+                        "checked": .flag(slot.start == choices.start),
                         "id": "slot-\(slot.start)",
                     ]
                     value.setOptional("patient_time", choices.patientZone.identifier == choices.zone.identifier ? nil
                                       : Formatting.patientTime(slot.start, in: choices.patientZone, mentorDate: slot.localDate))
-                    return value
-                },
+                    return .object(value)
+                }),
             ]
         }
     }
@@ -369,12 +369,12 @@ public final class BookingApp {
         let value = { (name: String) -> String in form?[name] ?? draft?[name] ?? "" }
         return withSession(request) { csrf in
             var response = pages.render("booking/details", step: 4, title: "Your details", choices: choices, csrf: csrf, errors: errors, extra: [
-                "name": value("name").isEmpty ? (patient?.name ?? "") : value("name"),
-                "email": value("email").isEmpty ? (patient?.email ?? "") : value("email"),
-                "phone": value("phone").isEmpty ? (patient?.phone ?? "") : value("phone"),
-                "notes": value("notes"),
-                "signed_in": patient != nil,
-                "summary": summary(choices),
+                "name": .text(value("name").isEmpty ? (patient?.name ?? "") : value("name")),
+                "email": .text(value("email").isEmpty ? (patient?.email ?? "") : value("email")),
+                "phone": .text(value("phone").isEmpty ? (patient?.phone ?? "") : value("phone")),
+                "notes": .text(value("notes")),
+                "signed_in": .flag(patient != nil),
+                "summary": .object(summary(choices)),
             ])
             if !errors.isEmpty { response.status = .unprocessable }
             return response
@@ -431,16 +431,16 @@ public final class BookingApp {
         }
     }
 
-    func summary(_ choices: Choices) -> [String: Any] {
-        var value: [String: Any] = [
-            "mentor": choices.mentor.profile.name,
-            "mentor_url": URLs(config: config).mentor(choices.mentor.slug),
-            "minutes": String(choices.mentor.profile.sessionMinutes),
+    func summary(_ choices: Choices) -> [String: TemplateValue] {
+        var value: [String: TemplateValue] = [
+            "mentor": .text(choices.mentor.profile.name),
+            "mentor_url": .text(URLs(config: config).mentor(choices.mentor.slug)),
+            "minutes": .text(String(choices.mentor.profile.sessionMinutes)),
         ]
         value.setOptional("specialty", choices.specialty)
         value.setOptional("type", choices.type?.label)
         if let start = choices.start {
-            value["mentor_time"] = Formatting.instant(start, in: choices.zone) + " in " + choices.zone.identifier
+            value["mentor_time"] = .text(Formatting.instant(start, in: choices.zone) + " in " + choices.zone.identifier)
             value.setOptional("patient_time", choices.patientZone.identifier == choices.zone.identifier ? nil
                 : Formatting.instant(start, in: choices.patientZone) + " in " + choices.patientZone.identifier)
         }
@@ -449,10 +449,10 @@ public final class BookingApp {
     }
 }
 
-extension Dictionary where Key == String, Value == Any {
+extension Dictionary where Key == String, Value == TemplateValue {
     /// Sets `key` when there is a value, and the flag `has_key` either way.
     mutating func setOptional(_ key: String, _ value: String?) {
-        if let value { self[key] = value }
-        self["has_" + key] = value != nil
+        if let value { self[key] = .text(value) }
+        self["has_" + key] = .flag(value != nil)
     }
 }

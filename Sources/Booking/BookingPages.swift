@@ -29,13 +29,13 @@ struct BookingPages {
     /// An absolute URL for mail.
     func absoluteURL(_ path: String) -> String { paths.absolute(url(path)) }
 
-    func context(title: String, extra: [String: Any]) -> [String: Any] {
-        var context: [String: Any] = [
-            "site": ["name": config.siteName, "tagline": config.tagline, "language": config.language, "home": paths.home, "pages": [] as [Any]] as [String: Any],
-            "assets": ["style_css": stylesheet, "booking_js": script],
-            "page": ["title": "\(title) | \(config.siteName)", "description": "Book a session on \(config.siteName).", "canonical": paths.base + paths.home,
-                     "og_type": "website", "noindex": true, "has_image": false, "has_json_ld": false] as [String: Any],
-            "booking": ["action": url("")],
+    func context(title: String, extra: [String: TemplateValue]) -> [String: TemplateValue] {
+        var context: [String: TemplateValue] = [
+            "site": ["name": .text(config.siteName), "tagline": .text(config.tagline), "language": .text(config.language), "home": .text(paths.home), "pages": []],
+            "assets": ["style_css": .text(stylesheet), "booking_js": .text(script)],
+            "page": ["title": "\(title) | \(config.siteName)", "description": "Book a session on \(config.siteName).", "canonical": .text(paths.base + paths.home),
+                     "og_type": "website", "noindex": true, "has_image": false, "has_json_ld": false],
+            "booking": ["action": .text(url(""))],
         ]
         for (key, value) in extra { context[key] = value }
         return context
@@ -43,37 +43,42 @@ struct BookingPages {
 
     static let stepNames = ["Topic", "Type", "Time", "Details", "Payment", "Confirmation"]
 
+    /// The progress list, with step `current` (1-based) marked.
+    static func steps(current: Int) -> TemplateValue {
+        .list(stepNames.enumerated().map { index, name in
+            ["number": .text(String(index + 1)), "name": .text(name), "current": .flag(index + 1 == current), "done": .flag(index + 1 < current)]
+        })
+    }
+
     func render(_ template: String, step: Int, title: String, choices: BookingApp.Choices, csrf: String,
-                errors: [String: String] = [:], extra: [String: Any]) -> CGIResponse {
+                errors: [String: String] = [:], extra: [String: TemplateValue]) -> CGIResponse {
         var values = extra
-        values["title"] = title
-        values["csrf"] = csrf
-        values["mentor_name"] = choices.mentor.profile.name
-        values["mentor_url"] = paths.mentor(choices.mentor.slug)
-        values["hidden"] = hiddenFields(choices)
-        values["steps"] = Self.stepNames.enumerated().map { index, name -> [String: Any] in
-            ["number": String(index + 1), "name": name, "current": index + 1 == step, "done": index + 1 < step]
-        }
-        values["step_number"] = String(step)
-        values["has_errors"] = !errors.isEmpty
-        values["errors"] = errors.sorted { $0.key < $1.key }.map { ["field": $0.key, "message": $0.value] as [String: Any] }
+        values["title"] = .text(title)
+        values["csrf"] = .text(csrf)
+        values["mentor_name"] = .text(choices.mentor.profile.name)
+        values["mentor_url"] = .text(paths.mentor(choices.mentor.slug))
+        values["hidden"] = .list(hiddenFields(choices))
+        values["steps"] = Self.steps(current: step)
+        values["step_number"] = .text(String(step))
+        values["has_errors"] = .flag(!errors.isEmpty)
+        values["errors"] = .list(errors.sorted { $0.key < $1.key }.map { ["field": .text($0.key), "message": .text($0.value)] })
         for (field, message) in errors {
-            values["error_" + field] = message
+            values["error_" + field] = .text(message)
             values["has_error_" + field] = true
         }
         for (name, path) in [("type_url", "/type"), ("time_url", "/time"), ("details_url", "/details"), ("payment_url", "/payment")] {
-            values[name] = url(path)
+            values[name] = .text(url(path))
         }
-        values["back_query"] = choices.query
+        values["back_query"] = .text(choices.query)
         return page(template, title: title, values: values)
     }
 
-    func hiddenFields(_ choices: BookingApp.Choices) -> [[String: Any]] {
+    func hiddenFields(_ choices: BookingApp.Choices) -> [TemplateValue] {
         var fields: [(String, String)] = [("mentor", choices.mentor.slug), ("tz", choices.patientZone.identifier)]
         if let specialty = choices.specialty { fields.append(("specialty", specialty)) }
         if let type = choices.type { fields.append(("type", type.rawValue)) }
         if let start = choices.start { fields.append(("start", String(start))) }
-        return fields.map { ["name": $0.0, "value": $0.1, "is_tz": $0.0 == "tz"] }
+        return fields.map { ["name": .text($0.0), "value": .text($0.1), "is_tz": .flag($0.0 == "tz")] }
     }
 
     /// Parses `name` and, transitively, the partials and parents it names: only what this
@@ -97,7 +102,7 @@ struct BookingPages {
     }
 
     /// Names in `{{> name}}` and `{{< name}}` tags.
-    func page(_ template: String, title: String, status: HTTPStatus = .ok, values: [String: Any]) -> CGIResponse {
+    func page(_ template: String, title: String, status: HTTPStatus = .ok, values: [String: TemplateValue]) -> CGIResponse {
         guard let library = library(for: template), let html = library.render(template, context(title: title, extra: values)) else {
             return CGIResponse(status: status == .ok ? .unavailable : status, html: plainPage(title: title, message: "Booking pages are missing from the site's templates."))
         }
@@ -111,7 +116,7 @@ struct BookingPages {
         } else {
             response = page("booking/error", title: error.status.reason, status: error.status, values: [
                 "title": error.status == .notFound ? "We could not find that" : "Something needs your attention",
-                "message": error.message, "status": String(error.status.code), "home": paths.home,
+                "message": .text(error.message), "status": .text(String(error.status.code)), "home": .text(paths.home),
             ])
             response.status = error.status
         }
@@ -128,18 +133,18 @@ struct BookingPages {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    func appointmentValues(_ appointment: Appointment, mentor: Mentor, now: Int) -> [String: Any] {
+    func appointmentValues(_ appointment: Appointment, mentor: Mentor, now: Int) -> [String: TemplateValue] {
         let zone = ZoneRules(identifier: appointment.mentorTimezone)!
-        var values: [String: Any] = [
-            "mentor": mentor.profile.name,
-            "mentor_url": paths.mentor(mentor.slug),
-            "mentor_time": Formatting.instant(appointment.start, in: zone) + " in " + appointment.mentorTimezone,
-            "type": AppointmentType(rawValue: appointment.appointmentType)?.label ?? appointment.appointmentType,
-            "minutes": String((appointment.end - appointment.start) / 60),
-            "status": appointment.status,
-            "scheduled": appointment.status == "scheduled",
-            "pending": appointment.status == "pending",
-            "cancelled": appointment.status == "cancelled",
+        var values: [String: TemplateValue] = [
+            "mentor": .text(mentor.profile.name),
+            "mentor_url": .text(paths.mentor(mentor.slug)),
+            "mentor_time": .text(Formatting.instant(appointment.start, in: zone) + " in " + appointment.mentorTimezone),
+            "type": .text(AppointmentType(rawValue: appointment.appointmentType)?.label ?? appointment.appointmentType),
+            "minutes": .text(String((appointment.end - appointment.start) / 60)),
+            "status": .text(appointment.status),
+            "scheduled": .flag(appointment.status == "scheduled"),
+            "pending": .flag(appointment.status == "pending"),
+            "cancelled": .flag(appointment.status == "cancelled"),
         ]
         values.setOptional("specialty", appointment.specialty)
         if let patientZone = appointment.patientTimezone.flatMap(ZoneRules.init(identifier:)), patientZone.identifier != zone.identifier {
@@ -147,7 +152,7 @@ struct BookingPages {
         } else {
             values["has_patient_time"] = false
         }
-        if let hold = appointment.holdExpiresAt { values["hold_until"] = Formatting.instant(hold, in: zone) }
+        if let hold = appointment.holdExpiresAt { values["hold_until"] = .text(Formatting.instant(hold, in: zone)) }
         if let minor = appointment.priceMinor, let currency = appointment.currency {
             values.setOptional("price", Money(minorUnits: minor, currency: currency).formatted)
         } else {
@@ -158,19 +163,20 @@ struct BookingPages {
 
     func confirmation(_ appointment: Appointment, mentor: Mentor, manageToken: String, now: Int) -> CGIResponse {
         var values = appointmentValues(appointment, mentor: mentor, now: now)
-        values["title"] = appointment.status == "pending" ? "Check your email to confirm" : "You are booked"
-        values["manage_url"] = url("/manage") + "?token=" + manageToken
-        values["ics_url"] = url("/calendar.ics") + "?token=" + manageToken
-        values["steps"] = Self.stepNames.enumerated().map { index, name -> [String: Any] in ["number": String(index + 1), "name": name, "current": index == 5, "done": index < 5] }
-        return page("booking/done", title: values["title"] as! String, values: values)
+        let title = appointment.status == "pending" ? "Check your email to confirm" : "You are booked"
+        values["title"] = .text(title)
+        values["manage_url"] = .text(url("/manage") + "?token=" + manageToken)
+        values["ics_url"] = .text(url("/calendar.ics") + "?token=" + manageToken)
+        values["steps"] = Self.steps(current: 6)
+        return page("booking/done", title: title, values: values)
     }
 
     func confirmPage(_ appointment: Appointment, mentor: Mentor, token: String, csrf: String, now: Int) -> CGIResponse {
         var values = appointmentValues(appointment, mentor: mentor, now: now)
         values["title"] = "Confirm your booking"
-        values["token"] = token
-        values["csrf"] = csrf
-        values["action"] = url("/confirm")
+        values["token"] = .text(token)
+        values["csrf"] = .text(csrf)
+        values["action"] = .text(url("/confirm"))
         return page("booking/confirm", title: "Confirm your booking", values: values)
     }
 
@@ -178,13 +184,13 @@ struct BookingPages {
                     rescheduleURL: String) -> CGIResponse {
         var values = appointmentValues(appointment, mentor: mentor, now: 0)
         values["title"] = "Your session"
-        values["token"] = token
-        values["csrf"] = csrf
-        values["action"] = url("/manage")
-        values["ics_url"] = url("/calendar.ics") + "?token=" + token
-        values["can_cancel"] = canCancel
-        values["reschedule_url"] = rescheduleURL
-        values["window_hours"] = String(window / 3600)
+        values["token"] = .text(token)
+        values["csrf"] = .text(csrf)
+        values["action"] = .text(url("/manage"))
+        values["ics_url"] = .text(url("/calendar.ics") + "?token=" + token)
+        values["can_cancel"] = .flag(canCancel)
+        values["reschedule_url"] = .text(rescheduleURL)
+        values["window_hours"] = .text(String(window / 3600))
         values.setOptional("message", message)
         return page("booking/manage", title: "Your session", values: values)
     }

@@ -91,8 +91,8 @@ public struct SiteConfig: Equatable, Sendable {
             }
         }
         if let value = reader.string("secret_key_file") { config.secretKeyPath = value }
-        for (key, range) in BookingPolicy.keys {
-            if let value = reader.integer(key, in: range) { config.booking.set(key, value) }
+        for (key, minimum, maximum) in BookingPolicy.keys {
+            if let value = reader.integer(key, in: minimum...maximum) { config.booking.set(key, value) }
         }
         if let interval = reader.integer("booking_interval_minutes", in: 5...480) { config.booking.intervalMinutes = interval }
         if !reader.diagnostics.isEmpty { throw Diagnostics(reader.diagnostics) }
@@ -138,14 +138,15 @@ public struct BookingPolicy: Equatable, Sendable {
 
     public init() {}
 
-    /// The whole-number keys and their allowed ranges.
-    static let keys: [(key: String, range: ClosedRange<Int>)] = [
-        ("booking_notice_hours", 0...720),
-        ("booking_horizon_days", 1...366),
-        ("booking_hold_minutes", 5...1440),
-        ("booking_cancellation_hours", 0...720),
-        ("booking_attempts_per_address", 1...100_000),
-        ("booking_attempts_per_email", 1...10_000),
+    /// The whole-number keys and their allowed ranges (two numbers, not a `ClosedRange`,
+    /// whose metadata a CGI request would instantiate at run time).
+    static let keys: [(key: String, minimum: Int, maximum: Int)] = [
+        ("booking_notice_hours", 0, 720),
+        ("booking_horizon_days", 1, 366),
+        ("booking_hold_minutes", 5, 1440),
+        ("booking_cancellation_hours", 0, 720),
+        ("booking_attempts_per_address", 1, 100_000),
+        ("booking_attempts_per_email", 1, 10_000),
     ]
 
     /// Sets the field of one of `keys` (a switch: key paths cost a CGI request dearly to

@@ -64,7 +64,6 @@ public enum SlotCalculator {
         let latest = now + rules.horizonDays * 86_400
         let busy = busy.sorted { $0.lowerBound < $1.lowerBound }
         var slots: [Slot] = []
-        var seen = Set<Int>()
         for dayOffset in 0..<max(0, days) {
             let date = from.adding(days: dayOffset)
             guard !schedule.blockedDates.contains(date) else { continue }
@@ -79,14 +78,20 @@ public enum SlotCalculator {
                     guard let start = firstInstant(schedule.rules.resolve(date, minutes: minutes)) else { continue }
                     let end = start + duration
                     guard start >= windowStart, end <= windowEnd, start >= earliest, start <= latest,
-                          !overlaps(start..<end, busy), seen.insert(start).inserted
+                          !overlaps(start..<end, busy)
                     else { continue }
                     slots.append(Slot(start: start, end: end, localDate: date, localStart: LocalTime(minutes: minutes)!,
                                       offset: schedule.rules.offset(at: start)))
                 }
             }
         }
-        return slots.sorted { $0.start < $1.start }
+        // Overlapping windows offer a start once (no Set<Int>: its first use costs a CGI
+        // request a scan of the binary's conformance tables).
+        slots.sort { $0.start < $1.start }
+        var unique: [Slot] = []
+        unique.reserveCapacity(slots.count)
+        for slot in slots where unique.last?.start != slot.start { unique.append(slot) }
+        return unique
     }
 
     /// True when `slot` overlaps any of the `busy` ranges: the rule `freeSlots` applies.

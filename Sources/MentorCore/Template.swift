@@ -10,8 +10,9 @@
 /// by differential tests over every shipped template. Not supported: lambdas, transforms
 /// (`{{f(x)}}`) and dynamic partial names (`{{>*x}}`): they are parse errors here.
 ///
-/// Contexts are `[String: Any]` holding `String`, `Bool`, `Int`, nested `[String: Any]`
-/// and arrays of them; names resolve through dictionaries only.
+/// Contexts are `TemplateValue`s, not `[String: Any]`: every cast from `Any` in a fresh
+/// process instantiated type metadata and scanned the binary's conformance tables, which
+/// cost a third of a wizard request (measured with callgrind).
 public struct Template: Sendable {
     let nodes: [Node]
 
@@ -64,6 +65,25 @@ public struct TemplateError: Error, Equatable, CustomStringConvertible {
     public var description: String { "line \(line), column \(column): \(message)" }
 }
 
+/// What a template reads: text, a flag (`{{#has_x}}`), a list (a section repeated per
+/// item) or an object (a context of named values). Literals build them:
+/// `["name": "Ada", "has_phone": false, "steps": [["number": "1"]]]`.
+public enum TemplateValue: Sendable, Equatable {
+    case text(String)
+    case flag(Bool)
+    case list([TemplateValue])
+    case object([String: TemplateValue])
+}
+
+extension TemplateValue: ExpressibleByStringInterpolation, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(booleanLiteral value: Bool) { self = .flag(value) }
+    public init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
+    }
+}
+
 /// Templates by name (`layout`, `booking/time`), for partials and parents.
 public struct TemplateLibrary: Sendable {
     public var templates: [String: Template]
@@ -72,13 +92,13 @@ public struct TemplateLibrary: Sendable {
 
     /// Renders the template `name`; nil when there is no such template. Partials that do not
     /// exist render as nothing, as in every Mustache.
-    public func render(_ name: String, _ context: [String: Any]) -> String? {
+    public func render(_ name: String, _ context: [String: TemplateValue]) -> String? {
         guard let template = templates[name] else { return nil }
-        return render(template.nodes, Context(stack: [context]))
+        return render(template.nodes, Context(stack: [.object(context)]))
     }
 
     struct Context {
-        var stack: [Any]
+        var stack: [TemplateValue]
         var indentation: String?
         var overrides: [String: [Template.Node]]?
         var escapesHTML = true
@@ -107,8 +127,14 @@ public struct TemplateLibrary: Sendable {
         case .text(let text):
             return text
         case .variable(let name, let escaped):
-            guard let value = lookup(name, context) else { return "" }
-            let text = Self.text(of: value)
+            // A list or an object prints as nothing (swift-mustache prints Swift's
+            // description of it, which no template wants).
+            let text: String
+            switch lookup(name, context) {
+            case .text(let value): text = value
+            case .flag(let value): text = value ? "true" : "false"
+            case .list, .object, nil: return ""
+            }
             return escaped && context.escapesHTML ? HTML.escape(text) : text
         case .section(let name, let body, let inverted):
             let value = lookup(name, context)
@@ -135,69 +161,53 @@ public struct TemplateLibrary: Sendable {
         }
     }
 
-    private func renderSection(_ body: [Template.Node], _ value: Any?, _ context: Context) -> String {
-        guard let value else { return "" }
-        if let flag = value as? Bool { return flag ? render(body, context) : "" }
-        if let list = Self.list(value) {
+    private func renderSection(_ body: [Template.Node], _ value: TemplateValue?, _ context: Context) -> String {
+        switch value {
+        case nil, .flag(false): return ""
+        case .flag(true): return render(body, context)
+        case .list(let items):
             var out = ""
             var inner = context
-            inner.stack.append(0)
-            for item in list {
+            inner.stack.append(.flag(true))
+            for item in items {
                 inner.stack[inner.stack.count - 1] = item
                 out += render(body, inner)
             }
             return out
+        case .some(let value):
+            var inner = context
+            inner.stack.append(value)
+            return render(body, inner)
         }
-        var inner = context
-        inner.stack.append(value)
-        return render(body, inner)
     }
 
-    private func renderInverted(_ body: [Template.Node], _ value: Any?, _ context: Context) -> String {
-        guard let value else { return render(body, context) }
-        if let flag = value as? Bool { return flag ? "" : render(body, context) }
-        if let list = Self.list(value) { return list.isEmpty ? render(body, context) : "" }
-        return ""
-    }
-
-    /// Arrays are sections repeated per item; dictionaries and text are one context.
-    private static func list(_ value: Any) -> [Any]? {
-        if value is [String: Any] || value is String { return nil }
-        if let dictionaries = value as? [[String: Any]] { return dictionaries }
-        if let strings = value as? [String] { return strings }
-        return value as? [Any]
-    }
-
-    private static func text(of value: Any) -> String {
+    private func renderInverted(_ body: [Template.Node], _ value: TemplateValue?, _ context: Context) -> String {
         switch value {
-        case let text as String: text
-        case let flag as Bool: flag ? "true" : "false"
-        case let number as Int: String(number)
-        default: String(describing: value)
+        case nil, .flag(false): render(body, context)
+        case .list(let items): items.isEmpty ? render(body, context) : ""
+        default: ""
         }
     }
 
     /// A name resolves in the innermost context that has its first part; the rest of a dotted
     /// name is then looked up from there only.
-    private func lookup(_ name: Template.Name, _ context: Context) -> Any? {
+    private func lookup(_ name: Template.Name, _ context: Context) -> TemplateValue? {
         guard let innermost = context.stack.last else { return nil }
         if name.anchored { return descend(name.parts[...], from: innermost) }
         guard let first = name.parts.first else { return innermost }
-        for object in context.stack.reversed() {
-            if let child = (object as? [String: Any])?[first] {
-                return descend(name.parts.dropFirst(), from: child)
-            }
+        for case .object(let object) in context.stack.reversed() {
+            if let child = object[first] { return descend(name.parts.dropFirst(), from: child) }
         }
         return nil
     }
 
-    private func descend(_ parts: ArraySlice<String>, from object: Any) -> Any? {
-        var object = object
+    private func descend(_ parts: ArraySlice<String>, from value: TemplateValue) -> TemplateValue? {
+        var value = value
         for part in parts {
-            guard let child = (object as? [String: Any])?[part] else { return nil }
-            object = child
+            guard case .object(let object) = value, let child = object[part] else { return nil }
+            value = child
         }
-        return object
+        return value
     }
 }
 
