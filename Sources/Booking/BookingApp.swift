@@ -33,13 +33,20 @@ public final class BookingApp {
     let payment: any PaymentProvider
     let now: Int
 
-    public init(config: SiteConfig, settings: BookingSettings? = nil, key: SecretKey, database: MentorDatabase,
+    public convenience init(config: SiteConfig, settings: BookingSettings? = nil, key: SecretKey, database: MentorDatabase,
                 payment: any PaymentProvider = TestPaymentProvider(), now: Int) {
+        self.init(config: config, settings: settings, key: key, database: database, payment: payment, now: now, pages: BookingPages(config: config))
+    }
+
+    /// With the pages the CGI already made for its error pages (they read and fingerprint
+    /// the site's assets).
+    init(config: SiteConfig, settings: BookingSettings? = nil, key: SecretKey, database: MentorDatabase,
+         payment: any PaymentProvider = TestPaymentProvider(), now: Int, pages: BookingPages) {
         self.config = config
         self.settings = settings ?? BookingSettings(policy: config.booking)
         self.key = key
         self.database = database
-        self.pages = BookingPages(config: config)
+        self.pages = pages
         self.payment = payment
         self.now = now
     }

@@ -24,7 +24,7 @@ public enum BookingCGI {
         do {
             let key = try SecretKey.loadOrCreate(at: config.secretKey)
             let database = try MentorDatabase(path: config.database, create: false, synchronousFull: true)
-            let app = BookingApp(config: config, key: key, database: database, now: clock(environment))
+            let app = BookingApp(config: config, key: key, database: database, now: clock(environment), pages: pages)
             return app.respond(to: request)
         } catch let error as BookingError {
             return pages.error(error, request: request)

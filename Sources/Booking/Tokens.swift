@@ -28,8 +28,7 @@ public struct SecretKey: Sendable {
             guard descriptor >= 0 else {
                 throw BookingError(.unavailable, "Booking is not configured yet (cannot create the signing key).", retryAfter: 3600)
             }
-            var generator = SystemRandomNumberGenerator()
-            let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let bytes = RandomToken.randomBytes(32)
             let text = Array((bytes.map { hex($0) }.joined() + "\n").utf8)
             let written = text.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             let synced = fsync(descriptor) == 0
@@ -109,8 +108,19 @@ public enum SignedToken {
 /// only their SHA-256 is stored, so a database leak gives no working link.
 public enum RandomToken {
     public static func generate(bytes count: Int = 24) -> String {
+        SignedToken.base64URL(randomBytes(max(16, count)))
+    }
+
+    /// Bytes from the system's generator, eight per call (one `getrandom` each, not one per byte).
+    static func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        return SignedToken.base64URL((0..<max(16, count)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + 7)
+        while bytes.count < count {
+            let word = generator.next()
+            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        }
+        return Array(bytes.prefix(count))
     }
 
     /// True for text of the shape `generate` makes (22–64 base64url characters): cookies

@@ -8,20 +8,31 @@ public enum HTML {
         guard text.utf8.contains(where: isSpecial) else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 24)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): out += [0x26, 0x61, 0x6D, 0x70, 0x3B]  // &amp;
-            case UInt8(ascii: "<"): out += [0x26, 0x6C, 0x74, 0x3B]  // &lt;
-            case UInt8(ascii: ">"): out += [0x26, 0x67, 0x74, 0x3B]  // &gt;
-            case UInt8(ascii: "\""): out += [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B]  // &quot;
-            case UInt8(ascii: "'"): out += [0x26, 0x23, 0x33, 0x39, 0x3B]  // &#39;
-            default: out.append(byte)
-            }
-        }
+        appendEscaped(text, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
     private static func isSpecial(_ byte: UInt8) -> Bool {
         byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x27
+    }
+
+    /// Appends `text` escaped as `escape` does, to a byte buffer.
+    public static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            var from = 0
+            for index in 0..<bytes.count where isSpecial(bytes[index]) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<index]))
+                switch bytes[index] {
+                case UInt8(ascii: "&"): out += [0x26, 0x61, 0x6D, 0x70, 0x3B]  // &amp;
+                case UInt8(ascii: "<"): out += [0x26, 0x6C, 0x74, 0x3B]  // &lt;
+                case UInt8(ascii: ">"): out += [0x26, 0x67, 0x74, 0x3B]  // &gt;
+                case UInt8(ascii: "\""): out += [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B]  // &quot;
+                default: out += [0x26, 0x23, 0x33, 0x39, 0x3B]  // &#39;
+                }
+                from = index + 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<bytes.count]))
+        }
     }
 }

@@ -158,6 +158,11 @@ public final class SQLiteConnection {
         }
         self.handle = db
         self.path = path
+        // Keep the -wal and -shm files when the last connection closes: otherwise every CGI
+        // process (usually the only connection) creates, sizes and deletes both (measured:
+        // about 0.2 ms of a request, in the kernel).
+        var persist: Int32 = 1
+        sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         try execute("PRAGMA foreign_keys = ON")
         if mode != .readOnly {

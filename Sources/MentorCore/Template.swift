@@ -41,18 +41,8 @@ public struct Template: Sendable {
         let anchored: Bool
         init(_ text: String) {
             self.text = text
-            var parts: [String] = []
-            var part = ""
-            for scalar in text.unicodeScalars {
-                if scalar == "." {
-                    if !part.isEmpty { parts.append(part) }
-                    part = ""
-                } else {
-                    part.unicodeScalars.append(scalar)
-                }
-            }
-            if !part.isEmpty { parts.append(part) }
-            self.parts = parts
+            // Names are ASCII (the parser reads no other bytes into them).
+            self.parts = text.utf8.split(separator: UInt8(ascii: ".")).map { String(decoding: $0, as: UTF8.self) }
             self.anchored = text.utf8.first == UInt8(ascii: ".")
         }
     }
@@ -94,98 +84,98 @@ public struct TemplateLibrary: Sendable {
     /// exist render as nothing, as in every Mustache.
     public func render(_ name: String, _ context: [String: TemplateValue]) -> String? {
         guard let template = templates[name] else { return nil }
-        return render(template.nodes, Context(stack: [.object(context)]))
+        var out: [UInt8] = []
+        out.reserveCapacity(16 * 1024)
+        render(template.nodes, Context(stack: [.object(context)]), into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     struct Context {
         var stack: [TemplateValue]
-        var indentation: String?
+        var indentation: [UInt8] = []
         var overrides: [String: [Template.Node]]?
         var escapesHTML = true
     }
 
-    func render(_ nodes: [Template.Node], _ context: Context) -> String {
-        var out = ""
+    /// Appends the rendering of `nodes` to `out` (one buffer for the whole page: no string
+    /// per section to copy into its parent).
+    func render(_ nodes: [Template.Node], _ context: Context, into out: inout [UInt8]) {
         var context = context
-        let indentation = context.indentation ?? ""
+        let start = out.count
         for node in nodes {
-            let piece = render(node, &context)
-            // A partial's indentation starts every line it writes (a CR LF ends none).
-            if !indentation.isEmpty, !piece.isEmpty, endsWithLineFeed(out) { out += indentation }
-            out += piece
+            // A partial's indentation starts every line it writes: before any output that
+            // follows a line feed this template wrote (a CR LF ends no line here, as in
+            // swift-mustache, where "\r\n" is one Character).
+            let indent = !context.indentation.isEmpty && out.count > start && out[out.count - 1] == 0x0A
+                && !(out.count - 2 >= start && out[out.count - 2] == 0x0D)
+            let before = out.count
+            render(node, &context, into: &out)
+            if indent, out.count > before { out.insert(contentsOf: context.indentation, at: before) }
         }
-        return out
     }
 
-    private func endsWithLineFeed(_ text: String) -> Bool {
-        var bytes = text.utf8.reversed().makeIterator()
-        return bytes.next() == 0x0A && bytes.next() != 0x0D
-    }
-
-    private func render(_ node: Template.Node, _ context: inout Context) -> String {
+    private func render(_ node: Template.Node, _ context: inout Context, into out: inout [UInt8]) {
         switch node {
         case .text(let text):
-            return text
+            out.append(contentsOf: text.utf8)
         case .variable(let name, let escaped):
             // A list or an object prints as nothing (swift-mustache prints Swift's
             // description of it, which no template wants).
-            let text: String
             switch lookup(name, context) {
-            case .text(let value): text = value
-            case .flag(let value): text = value ? "true" : "false"
-            case .list, .object, nil: return ""
+            case .text(let value):
+                if escaped && context.escapesHTML { HTML.appendEscaped(value, to: &out) } else { out.append(contentsOf: value.utf8) }
+            case .flag(let value):
+                out.append(contentsOf: (value ? "true" : "false").utf8)
+            case .list, .object, nil:
+                break
             }
-            return escaped && context.escapesHTML ? HTML.escape(text) : text
         case .section(let name, let body, let inverted):
             let value = lookup(name, context)
-            return inverted ? renderInverted(body, value, context) : renderSection(body, value, context)
+            if inverted { renderInverted(body, value, context, into: &out) } else { renderSection(body, value, context, into: &out) }
         case .partial(let name, let indentation, let overrides):
-            guard let template = templates[name] else { return "" }
+            guard let template = templates[name] else { return }
             var inner = context
-            if let indentation { inner.indentation = (context.indentation ?? "") + indentation }
+            if let indentation { inner.indentation += Array(indentation.utf8) }
             if let overrides {
                 // The outermost override of a block wins.
                 inner.overrides = (context.overrides ?? [:]).merging(overrides) { outer, _ in outer }
             }
             inner.escapesHTML = true
-            return render(template.nodes, inner)
+            render(template.nodes, inner, into: &out)
         case .block(let name, let defaultBody, let indentation):
             var inner = context
-            inner.indentation = (context.indentation ?? "") + indentation
-            return render(context.overrides?[name] ?? defaultBody, inner)
+            inner.indentation += Array(indentation.utf8)
+            render(context.overrides?[name] ?? defaultBody, inner, into: &out)
         case .blockDefinition:
-            return ""
+            break
         case .escaping(let escapes):
             context.escapesHTML = escapes
-            return ""
         }
     }
 
-    private func renderSection(_ body: [Template.Node], _ value: TemplateValue?, _ context: Context) -> String {
+    private func renderSection(_ body: [Template.Node], _ value: TemplateValue?, _ context: Context, into out: inout [UInt8]) {
         switch value {
-        case nil, .flag(false): return ""
-        case .flag(true): return render(body, context)
+        case nil, .flag(false): return
+        case .flag(true): render(body, context, into: &out)
         case .list(let items):
-            var out = ""
             var inner = context
             inner.stack.append(.flag(true))
             for item in items {
                 inner.stack[inner.stack.count - 1] = item
-                out += render(body, inner)
+                render(body, inner, into: &out)
             }
-            return out
         case .some(let value):
             var inner = context
             inner.stack.append(value)
-            return render(body, inner)
+            render(body, inner, into: &out)
         }
     }
 
-    private func renderInverted(_ body: [Template.Node], _ value: TemplateValue?, _ context: Context) -> String {
+    private func renderInverted(_ body: [Template.Node], _ value: TemplateValue?, _ context: Context, into out: inout [UInt8]) {
         switch value {
-        case nil, .flag(false): render(body, context)
-        case .list(let items): items.isEmpty ? render(body, context) : ""
-        default: ""
+        case nil, .flag(false): render(body, context, into: &out)
+        case .list(let items): if items.isEmpty { render(body, context, into: &out) }
+        default: return
         }
     }
 
@@ -249,6 +239,13 @@ private struct Parser {
     private var atEnd: Bool { index >= bytes.count }
 
     private func string(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+
+    /// The text of two ranges, one after the other (usually adjacent: a line's indentation
+    /// and the rest of it).
+    private func joined(_ first: Range<Int>, _ second: Range<Int>) -> String {
+        if first.isEmpty || first.upperBound == second.lowerBound { return string((first.isEmpty ? second.lowerBound : first.lowerBound)..<second.upperBound) }
+        return string(first) + string(second)
+    }
 
     private func matches(_ pattern: [UInt8], at position: Int) -> Bool {
         guard position + pattern.count <= bytes.count else { return false }
@@ -369,21 +366,25 @@ private struct Parser {
             let textStart = index
             var breakLength = 0
             var foundTag = false
+            let opening = state.open[0]
             while index < bytes.count {
-                breakLength = lineBreak(at: index)
-                if breakLength > 0 { break }
-                if matches(state.open, at: index) { foundTag = true; break }
+                let byte = bytes[index]
+                if byte == 0x0A || byte == 0x0D || byte == opening {
+                    breakLength = lineBreak(at: index)
+                    if breakLength > 0 { break }
+                    if matches(state.open, at: index) { foundTag = true; break }
+                }
                 index += 1
             }
             let text = textStart..<index
             if breakLength > 0 {
-                nodes.append(.text(string(whitespace) + string(text) + string(index..<index + breakLength)))
+                nodes.append(.text(joined(whitespace, text.lowerBound..<index + breakLength)))
                 index += breakLength
                 state.newLine = true
                 continue
             }
             if !text.isEmpty {
-                nodes.append(.text(string(whitespace) + string(text)))
+                nodes.append(.text(joined(whitespace, text)))
                 whitespace = 0..<0
                 state.newLine = false
             }
