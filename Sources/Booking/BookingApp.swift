@@ -129,6 +129,10 @@ public final class BookingApp {
             throw BookingError(.notFound, "We could not find that mentor. They may have left the directory.")
         }
         guard let zoneName = mentor.profile.timezone, let zone = ZoneRules(identifier: zoneName), !mentor.profile.availability.isEmpty else {
+            if mentor.profile.timezone != nil, let problem = TimeZones.databaseProblem {
+                FileHandle.standardError.write(Data("mentorsite-cgi: \(problem)\n".utf8))
+                throw BookingError(.unavailable, "Booking is unavailable right now. Please try again later.", retryAfter: 300)
+            }
             throw BookingError(.notFound, "\(mentor.profile.name) is not taking online bookings right now.")
         }
         var choices = Choices(mentor: mentor, zone: zone, patientZone: zone)

@@ -26,6 +26,12 @@ public enum TimeZones {
         ZoneRules(identifier: name) != nil
     }
 
+    /// Nil when the time zone database can be read; otherwise what is wrong, for a message
+    /// that names the fix instead of calling every zone unknown.
+    public static var databaseProblem: String? {
+        ZoneRules(identifier: "UTC") != nil ? nil : "there is no time zone database in \(folder): install tzdata (Debian: apt-get install tzdata) or set TZDIR"
+    }
+
     /// `UTC` or `Area/Place[/Place]` with printable ASCII and no `.`/`..` segment: safe
     /// to look up as a path below `folder`.
     static func hasIANAShape(_ name: String) -> Bool {

@@ -133,7 +133,10 @@ public struct Generator {
                 for problem in try database.integrityProblems() {
                     diagnostics.append(Diagnostic(file: config.database, message: problem))
                 }
-                for mentor in try database.mentors() where mentor.profile.timezone.map(TimeZones.isIANAName) == false {
+                if let problem = TimeZones.databaseProblem {
+                    diagnostics.append(Diagnostic(file: TimeZones.folder, message: problem))
+                }
+                for mentor in try database.mentors() where TimeZones.databaseProblem == nil && mentor.profile.timezone.map(TimeZones.isIANAName) == false {
                     diagnostics.append(Diagnostic(file: config.database, field: "timezone", message: "\(mentor.slug): \"\(mentor.profile.timezone!)\" is not an IANA time zone"))
                 }
             } catch {

@@ -33,7 +33,7 @@ public enum MentorSource {
         }
         let timezone = yaml.string("timezone")
         if let timezone, !TimeZones.isIANAName(timezone) {
-            yaml.report(yaml.line(of: "timezone"), "timezone", "\"\(timezone)\" is not an IANA time zone such as Africa/Nairobi")
+            yaml.report(yaml.line(of: "timezone"), "timezone", TimeZones.databaseProblem ?? "\"\(timezone)\" is not an IANA time zone such as Africa/Nairobi")
         }
         var currency = defaultCurrency
         if let code = yaml.string("currency") {

@@ -253,6 +253,14 @@ def storage_faults_give_a_clear_503_and_write_nothing():
     os.chmod(site.folder, 0o755)
     assert site.dump() == before
 
+    # No time zone database (zone rules come from the system's tzdata): 503 and a log line
+    # naming the fix, not "this mentor takes no bookings"; import says the same.
+    stderr = assert_503("no tzdata", extra={"TZDIR": "/nonexistent-zoneinfo"})
+    assert "tzdata" in stderr, stderr
+    result = run("mentorsite", "import", cwd=site.folder, check=False, env={"TZDIR": "/nonexistent-zoneinfo"})
+    assert result.returncode != 0 and "tzdata" in result.stderr, result.stderr
+    assert site.dump() == before
+
     # A missing database: 503, and no empty file appears in its place.
     moved = site.database + ".away"
     os.rename(site.database, moved)
