@@ -28,7 +28,6 @@ let package = Package(
             name: "SiteGenerator",
             dependencies: [
                 "MentorCore", "CMark",
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -459,11 +459,3 @@ public final class BookingApp {
         return value
     }
 }
-
-extension Dictionary where Key == String, Value == TemplateValue {
-    /// Sets `key` when there is a value, and the flag `has_key` either way.
-    mutating func setOptional(_ key: String, _ value: String?) {
-        if let value { self[key] = .text(value) }
-        self["has_" + key] = .flag(value != nil)
-    }
-}

@@ -74,6 +74,15 @@ extension TemplateValue: ExpressibleByStringInterpolation, ExpressibleByBooleanL
     }
 }
 
+extension Dictionary where Key == String, Value == TemplateValue {
+    /// Sets `key` when there is a value, and the flag `has_key` either way: templates test
+    /// the flag (`{{#has_phone}}`) rather than the text.
+    public mutating func setOptional(_ key: String, _ value: String?) {
+        if let value { self[key] = .text(value) }
+        self["has_" + key] = .flag(value != nil)
+    }
+}
+
 /// Templates by name (`layout`, `booking/time`), for partials and parents.
 public struct TemplateLibrary: Sendable {
     public var templates: [String: Template]
@@ -408,7 +417,7 @@ private struct Parser {
                 let name = try name(state)
                 guard name == state.section else {
                     index = position
-                    throw error(state.section.map { "{{/\(name)}} closes {{#\($0)}}" } ?? "{{/\(name)}} closes nothing")
+                    throw error(state.section.map { "section closed with the wrong name: {{/\(name)}} closes {{#\($0)}}" } ?? "{{/\(name)}} closes no section")
                 }
                 if !isStandalone(state) { flushWhitespace() }
                 return nodes

@@ -45,7 +45,7 @@ public struct SiteRenderer: Sendable {
 
         // Per mentor, on all cores, each worker with its own templates: the bio (once), the
         // card (kept for the listings) and the profile page (written with its batch).
-        var cards: [String: [String: Any]] = [:]
+        var cards: [String: TemplateValue] = [:]
         for start in stride(from: 0, to: site.mentors.count, by: Self.batchSize) {
             let batch = Array(site.mentors[start..<min(site.mentors.count, start + Self.batchSize)])
             let results = parallelMap(batch, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, mentor -> (card: String, files: [OutputFile]) in
@@ -60,25 +60,28 @@ public struct SiteRenderer: Sendable {
                 }
                 return (card, files)
             }
-            for (mentor, result) in zip(batch, results) { cards[mentor.slug] = ["html": result.card] }
+            for (mentor, result) in zip(batch, results) { cards[mentor.slug] = ["html": .text(result.card)] }
             try send(results.flatMap(\.files))
         }
 
-        let specialtyLinks = site.specialties.map { ["name": $0.name, "url": urls.specialty($0.slug), "count": String($0.mentorSlugs.count)] as [String: Any] }
+        let specialtyLinks = TemplateValue.list(site.specialties.map {
+            ["name": .text($0.name), "url": .text(urls.specialty($0.slug)), "count": .text(String($0.mentorSlugs.count))]
+        })
         // Every listing page (the directory and each specialty, 48 cards a page) renders on all cores.
         var listings = pages(of: .directory, path: urls.home, slugs: site.mentors.map(\.slug))
         for specialty in site.specialties {
             listings += pages(of: .specialty(specialty), path: urls.specialty(specialty.slug), slugs: specialty.mentorSlugs)
         }
-        nonisolated(unsafe) let sharedListingCards = cards
-        nonisolated(unsafe) let sharedSpecialtyLinks = specialtyLinks
+        let sharedListingCards = cards
+        let sharedSpecialtyLinks = specialtyLinks
         for start in stride(from: 0, to: listings.count, by: Self.batchSize) {
         try send(parallelMap(Array(listings[start..<min(listings.count, start + Self.batchSize)]), state: { (templates.privateCopy(), context.privateCopy()) }) { worker, listing -> OutputFile in
             let (templates, context) = worker
-            let pageCards = listing.slugs.map { sharedListingCards[$0]! }
-            var pagination: [String: Any] = ["number": String(listing.number), "count": String(listing.count), "multiple": listing.count > 1]
-            pagination.set("previous", listing.previous)
-            pagination.set("next", listing.next)
+            let pageCards = TemplateValue.list(listing.slugs.map { sharedListingCards[$0]! })
+            var paginationValues: [String: TemplateValue] = ["number": .text(String(listing.number)), "count": .text(String(listing.count)), "multiple": .flag(listing.count > 1)]
+            paginationValues.setOptional("previous", listing.previous)
+            paginationValues.setOptional("next", listing.next)
+            let pagination = TemplateValue.object(paginationValues)
             let html: String
             switch listing.kind {
             case .directory:
@@ -87,7 +90,7 @@ public struct SiteRenderer: Sendable {
                 html = templates.render("directory", context.page(
                     title: title, description: SEO.metaDescription(plainText: description, lead: site.config.siteName),
                     path: listing.path, jsonLD: listing.number == 1 ? websiteJSONLD(urls) : nil,
-                    extra: ["mentors": pageCards, "specialties": sharedSpecialtyLinks, "pagination": pagination, "mentor_count": String(site.mentors.count)]))
+                    extra: ["mentors": pageCards, "specialties": sharedSpecialtyLinks, "pagination": pagination, "mentor_count": .text(String(site.mentors.count))]))
             case .specialty(let specialty):
                 let count = specialty.mentorSlugs.count
                 let description = "\(count) \(count == 1 ? "mentor" : "mentors") for \(specialty.name.lowercased()) on \(site.config.siteName). Compare profiles, languages and rates, then book a private session online."
@@ -98,7 +101,7 @@ public struct SiteRenderer: Sendable {
                     title: "\(specialty.name) mentors\(listing.number > 1 ? ", page \(listing.number)" : "") | \(site.config.siteName)",
                     description: SEO.metaDescription(plainText: description, lead: specialty.name),
                     path: listing.path, jsonLD: jsonLD,
-                    extra: ["specialty": ["name": specialty.name, "count_text": "\(count) \(count == 1 ? "mentor" : "mentors")"], "mentors": pageCards,
+                    extra: ["specialty": ["name": .text(specialty.name), "count_text": "\(count) \(count == 1 ? "mentor" : "mentors")"], "mentors": pageCards,
                             "specialties": sharedSpecialtyLinks, "pagination": pagination, "breadcrumbs": context.breadcrumbValues(crumbs)]))
             }
             return OutputFile(path: urls.file(for: listing.path), text: html)
@@ -112,7 +115,7 @@ public struct SiteRenderer: Sendable {
             files.append(OutputFile(path: urls.file(for: path), text: templates.render("page", context.page(
                 title: "\(page.title) | \(site.config.siteName)",
                 description: page.description ?? SEO.metaDescription(plainText: body.plainText, lead: page.title),
-                path: path, extra: ["content": ["title": page.title, "html": body.html]]))))
+                path: path, extra: ["content": ["title": .text(page.title), "html": .text(body.html)]]))))
         }
         files.append(OutputFile(path: "404.html", text: templates.render("404", context.page(
             title: "Page not found | \(site.config.siteName)", description: "This page does not exist. Browse all mentors instead.",
@@ -120,7 +123,7 @@ public struct SiteRenderer: Sendable {
         for redirect in site.redirects {
             files.append(OutputFile(path: urls.file(for: redirect.from), text: templates.render("redirect", context.page(
                 title: "Moved | \(site.config.siteName)", description: "This profile has moved.", path: redirect.to, noindex: true,
-                extra: ["target": redirect.to, "target_absolute": urls.absolute(redirect.to)]))))
+                extra: ["target": .text(redirect.to), "target_absolute": .text(urls.absolute(redirect.to))]))))
         }
         files += redirectMaps(urls)
         files += sitemaps(urls)

@@ -1,11 +1,11 @@
 import Foundation
 import MentorCore
-import Mustache
 
-/// The Mustache templates of `templates/`, parsed once, checked for missing partials and
-/// partial loops, and loaded synchronously (an `async` load costs a static binary dearly).
+/// The Mustache templates of `templates/`, parsed once by MentorCore's `Template` (the
+/// engine the booking CGI renders the same layout with), checked for missing partials and
+/// partial loops.
 public struct TemplateSet: Sendable {
-    public let library: MustacheLibrary
+    public let library: TemplateLibrary
     public let names: Set<String>
     /// The source of every template, to parse private copies for render threads.
     let sources: [String: String]
@@ -21,8 +21,7 @@ public struct TemplateSet: Sendable {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw GeneratorError(stage: .load, file: folder, message: "no such templates folder")
         }
-        _ = HTMLEscaping.register
-        var templates: [String: MustacheTemplate] = [:]
+        var templates: [String: Template] = [:]
         var sources: [String: String] = [:]
         var references: [String: [(name: String, line: Int)]] = [:]
         var diagnostics: [Diagnostic] = []
@@ -36,14 +35,12 @@ public struct TemplateSet: Sendable {
                 continue
             }
             do {
-                templates[name] = try MustacheTemplate(string: text)
+                templates[name] = try Template(text)
                 sources[name] = text
                 references[name] = TemplateReferences.partials(in: text)
-            } catch let error as MustacheTemplate.ParserError {
-                diagnostics.append(Diagnostic(file: path, line: error.context.lineNumber,
-                                              message: "column \(error.context.columnNumber): \(describe(error.error)): \(error.context.line.trimmingCharacters(in: .whitespaces))"))
             } catch {
-                diagnostics.append(Diagnostic(file: path, message: "\(error)"))
+                let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(error.line - 1).first.map { WebText.trimmed($0) } ?? ""
+                diagnostics.append(Diagnostic(file: path, line: error.line, message: "column \(error.column): \(error.message): \(line)"))
             }
         }
         for name in required where templates[name] == nil && !diagnostics.contains(where: { $0.file.hasSuffix("/\(name).mustache") }) {
@@ -64,22 +61,22 @@ public struct TemplateSet: Sendable {
             _ = FileManager.default.fileExists(atPath: folder + "/assets/" + sub, isDirectory: &isDir)
             return !isDir.boolValue && !(sub as NSString).lastPathComponent.hasPrefix(".")
         }.sorted()
-        return TemplateSet(library: MustacheLibrary(templates: templates), names: Set(templates.keys), sources: sources, assetFiles: assets, folder: folder)
+        return TemplateSet(library: TemplateLibrary(templates: templates), names: Set(templates.keys), sources: sources, assetFiles: assets, folder: folder)
     }
 
     /// A copy that shares no objects with this one (see `parallelMap(_:state:_:)`).
     func privateCopy() -> TemplateSet {
-        var templates: [String: MustacheTemplate] = [:]
+        var templates: [String: Template] = [:]
         for (name, text) in sources {
             // These sources parsed once already; they parse again.
-            templates[name] = try? MustacheTemplate(string: String(decoding: Array(text.utf8), as: UTF8.self))
+            templates[name] = try? Template(String(decoding: Array(text.utf8), as: UTF8.self))
         }
-        return TemplateSet(library: MustacheLibrary(templates: templates), names: names, sources: sources, assetFiles: assetFiles, folder: folder)
+        return TemplateSet(library: TemplateLibrary(templates: templates), names: names, sources: sources, assetFiles: assetFiles, folder: folder)
     }
 
     /// Renders `context` with the template `name`.
-    public func render(_ name: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: name) ?? ""
+    public func render(_ name: String, _ context: [String: TemplateValue]) -> String {
+        library.render(name, context) ?? ""
     }
 
     /// `{{> name}}` and `{{< name}}` tags with their line numbers.
@@ -105,15 +102,5 @@ public struct TemplateSet: Sendable {
             if let cycle = visit(node) { return cycle }
         }
         return nil
-    }
-
-    private static func describe(_ error: Error) -> String {
-        switch error as? MustacheTemplate.Error {
-        case .sectionCloseNameIncorrect: "section closed with the wrong name"
-        case .unfinishedName: "unfinished tag"
-        case .expectedSectionEnd: "section is never closed"
-        case .invalidSetDelimiter: "invalid set-delimiter tag"
-        default: "\(error)"
-        }
     }
 }

@@ -164,7 +164,7 @@ struct TemporaryFolderView {
     @Test func reportsSyntaxErrorsWithLineAndColumn() {
         let folder = templates(["mentor.mustache": "line one\n{{#mentor}}\n{{/other}}\n"])
         #expect(throws: GeneratorError(stage: .load, diagnostics: [
-            Diagnostic(file: folder.path + "/mentor.mustache", line: 3, message: "column 4: section closed with the wrong name: {{/other}}"),
+            Diagnostic(file: folder.path + "/mentor.mustache", line: 3, message: "column 4: section closed with the wrong name: {{/other}} closes {{#mentor}}: {{/other}}"),
         ])) {
             try TemplateSet.load(from: folder.path)
         }
