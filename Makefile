@@ -16,7 +16,7 @@ BROWSER_PACKAGES := chromium chromium-driver fonts-dejavu-core
 SELENIUM := selenium>=4.20,<5
 BENCH_PACKAGES := hugo cmark wrk gcc
 
-FUZZ_TARGETS := FuzzCGIRequest FuzzFormData FuzzFrontMatter FuzzSignedToken
+FUZZ_TARGETS := FuzzCGIRequest FuzzFormData FuzzFrontMatter FuzzSignedToken FuzzTemplate
 FUZZ_SECONDS ?= 60
 
 .PHONY: help deps browser-deps build debug test unit-test e2e-test run bench fuzz sanitize screenshots clean

@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "mentorsite", targets: ["mentorsite"]),
         .executable(name: "mentorsite-cgi", targets: ["mentorsite-cgi"]),
         // For the fuzz targets in Fuzz/ (a package of their own).
+        .library(name: "MentorCore", targets: ["MentorCore"]),
         .library(name: "Booking", targets: ["Booking"]),
         .library(name: "SiteGenerator", targets: ["SiteGenerator"]),
     ],

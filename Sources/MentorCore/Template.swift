@@ -95,7 +95,7 @@ public struct TemplateLibrary: Sendable {
         guard let template = templates[name] else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(16 * 1024)
-        render(template.nodes, Context(stack: [.object(context)]), into: &out)
+        render(template.nodes, Context(stack: [.object(context)], partials: [name]), into: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -104,6 +104,11 @@ public struct TemplateLibrary: Sendable {
         var indentation: [UInt8] = []
         var overrides: [String: [Template.Node]]?
         var escapesHTML = true
+        /// The partials being rendered, outermost first: one already among them renders as
+        /// nothing, so a loop of partials can neither overflow the stack nor render
+        /// forever (the generator refuses such loops before rendering; recursive partials
+        /// are not supported).
+        var partials: [String] = []
     }
 
     /// Appends the rendering of `nodes` to `out` (one buffer for the whole page: no string
@@ -142,8 +147,9 @@ public struct TemplateLibrary: Sendable {
             let value = lookup(name, context)
             if inverted { renderInverted(body, value, context, into: &out) } else { renderSection(body, value, context, into: &out) }
         case .partial(let name, let indentation, let overrides):
-            guard let template = templates[name] else { return }
+            guard let template = templates[name], !context.partials.contains(name) else { return }
             var inner = context
+            inner.partials.append(name)
             if let indentation { inner.indentation += Array(indentation.utf8) }
             if let overrides {
                 // The outermost override of a block wins.

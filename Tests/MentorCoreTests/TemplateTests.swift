@@ -85,6 +85,13 @@ import Testing
         #expect(throws: TemplateError(message: "{{#a}} is never closed", line: 2, column: 1)) { try Template("x\n{{#a}}") }
     }
 
+    /// A partial that is already being rendered renders as nothing: loops end at once.
+    @Test func partialsThatIncludeEachOtherStop() throws {
+        let library = TemplateLibrary(templates: ["a": try Template("a{{>b}}{{>b}}"), "b": try Template("b{{>a}}{{>b}}")])
+        #expect(library.render("a", [:]) == "abb")
+        #expect(library.render("b", [:]) == "ba")
+    }
+
     /// Every shipped template, each with many random contexts built from the names it uses.
     @Test func rendersEveryShippedTemplateLikeSwiftMustache() throws {
         let folder = Self.repository + "/templates"
