@@ -46,6 +46,10 @@ public struct TemplateSet: Sendable {
         for name in required where templates[name] == nil && !diagnostics.contains(where: { $0.file.hasSuffix("/\(name).mustache") }) {
             diagnostics.append(Diagnostic(file: folder + "/\(name).mustache", message: "missing template"))
         }
+        // An empty page template would publish empty pages without a word.
+        for name in required where sources[name].map({ WebText.trimmed($0).isEmpty }) == true {
+            diagnostics.append(Diagnostic(file: folder + "/\(name).mustache", message: "the template is empty"))
+        }
         for (name, refs) in references.sorted(by: { $0.key < $1.key }) {
             for ref in refs where templates[ref.name] == nil {
                 diagnostics.append(Diagnostic(file: folder + "/\(name).mustache", line: ref.line, message: "uses partial \"\(ref.name)\", but there is no \(ref.name).mustache"))

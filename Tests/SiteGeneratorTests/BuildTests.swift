@@ -161,6 +161,15 @@ struct TemporaryFolderView {
         return folder
     }
 
+    @Test func refusesAnEmptyPageTemplate() {
+        let folder = templates(["mentor.mustache": " \n\n"])
+        #expect(throws: GeneratorError(stage: .load, diagnostics: [
+            Diagnostic(file: folder.path + "/mentor.mustache", message: "the template is empty"),
+        ])) {
+            try TemplateSet.load(from: folder.path)
+        }
+    }
+
     @Test func reportsSyntaxErrorsWithLineAndColumn() {
         let folder = templates(["mentor.mustache": "line one\n{{#mentor}}\n{{/other}}\n"])
         #expect(throws: GeneratorError(stage: .load, diagnostics: [
