@@ -30,3 +30,29 @@ import Testing
         #expect(WebText.trimmed(" \n ") == "")
     }
 }
+
+@Suite struct FilesTests {
+    @Test func readsWholeFilesAndRefusesFolders() throws {
+        let path = NSTemporaryDirectory() + "files-test-\(getpid())"
+        let bytes = (0..<70_000).map { UInt8($0 % 251) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(Files.bytes(at: path) == bytes)
+        #expect(Files.readText(path) == nil)  // not UTF-8
+        #expect(Files.bytes(at: NSTemporaryDirectory()) == nil)
+        #expect(Files.bytes(at: path + ".missing") == nil)
+        #expect(Files.exists(path) && !Files.exists(path + ".missing"))
+    }
+
+    @Test func splitsOffTheFolder() {
+        #expect(Files.folder(of: "a/b/c.yml") == "a/b")
+        #expect(Files.folder(of: "c.yml") == "")
+        #expect(Files.folder(of: "/c.yml") == "/")
+    }
+
+    @Test func readsTheEnvironmentLikeGetenv() {
+        let environment = Files.environment()
+        #expect(environment["PATH"] == ProcessInfo.processInfo.environment["PATH"])
+        #expect(environment.count == ProcessInfo.processInfo.environment.count)
+    }
+}
