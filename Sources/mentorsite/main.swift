@@ -119,7 +119,7 @@ extension MentorSite {
                 say("Serving \(config.output) and booking at http://127.0.0.1:\(port)/ (lighttpd, Ctrl-C stops)")
                 fflush(nil)
                 if watch {
-                    try serveWatching(lighttpd: lighttpd, confPath: confPath, watcher: SourceWatcher(config: config, configPath: options.path))
+                    try serveWatching(lighttpd: lighttpd, confPath: confPath, server: server, watcher: SourceWatcher(config: config, configPath: options.path))
                 }
                 let arguments = [lighttpd, "-D", "-f", confPath]
                 let argv = arguments.map { strdup($0) } + [nil]
@@ -132,8 +132,10 @@ extension MentorSite {
     }
 
     /// lighttpd as a child, and a poll every half second for changed sources. Ctrl-C or
-    /// SIGTERM stops both; if lighttpd stops, so does this.
-    static func serveWatching(lighttpd: String, confPath: String, watcher: SourceWatcher) throws -> Never {
+    /// SIGTERM stops both; if lighttpd stops, so does this. When a rebuild changes the
+    /// redirects (a renamed mentor) or lighttpd's configuration, lighttpd reloads them
+    /// (SIGUSR1: a graceful restart in the same process).
+    static func serveWatching(lighttpd: String, confPath: String, server local: LocalServer, watcher: SourceWatcher) throws -> Never {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: lighttpd)
         server.arguments = ["-D", "-f", confPath]
@@ -150,8 +152,16 @@ extension MentorSite {
             // Let an editor finish writing before reading.
             usleep(200_000)
             last = watcher.snapshot()
+            let redirectsPath = watcher.config.output + "/redirects.lighttpd.conf"
+            let redirectsBefore = Files.bytes(at: redirectsPath)
             let result = watcher.rebuild()
             if result.ok { say(result.message) } else { FileHandle.standardError.write(Data((result.message + "\n").utf8)) }
+            let configuration = local.lighttpdConfig()
+            if result.ok, Files.bytes(at: redirectsPath) != redirectsBefore || Files.readText(confPath) != configuration {
+                try? configuration.write(toFile: confPath, atomically: true, encoding: .utf8)
+                kill(server.processIdentifier, SIGUSR1)
+                say("Reloaded lighttpd (redirects or its configuration changed)")
+            }
             fflush(nil)
         }
         if server.isRunning {

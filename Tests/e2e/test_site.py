@@ -259,6 +259,12 @@ def serve_watch_rebuilds_on_content_and_template_edits_and_survives_mistakes():
         settings = open(config).read()
         open(config, "w").write(settings.replace("site_name: Mood Mentors", "site_name: Calm Corner"))
         eventually(lambda: b"Calm Corner" in fetch(base + "/")[2], "a configuration edit showing")
+        # A renamed mentor: the new page appears and lighttpd redirects the old URL (301).
+        kwame = os.path.join(folder, "content", "mentors", "kwame-mensah.md")
+        kwame_text = open(kwame, encoding="utf-8").read()
+        open(kwame, "w", encoding="utf-8").write(kwame_text.replace("name: Kwame Mensah", "name: Kwame Owusu Mensah"))
+        eventually(lambda: fetch(base + "/mentors/kwame-owusu-mensah/")[0] == 200, "the renamed mentor's page")
+        eventually(lambda: fetch(base + "/mentors/kwame-mensah/")[0] == 301, "the 301 from the old URL")
         # A mistake: reported, and the last good site keeps being served.
         open(mentor, "w", encoding="utf-8").write("---\nname: [broken\n---\n")
         eventually(lambda: "Not rebuilt" in open(os.path.join(folder, "serve.log")).read(), "the error report")
