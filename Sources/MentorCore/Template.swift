@@ -43,7 +43,14 @@ public struct Template: Sendable {
         let anchored: Bool
         init(_ text: String) {
             // Names are ASCII (the parser reads no other bytes into them).
-            self.parts = text.utf8.split(separator: UInt8(ascii: ".")).map { String(decoding: $0, as: UTF8.self) }
+            var parts: [String] = []
+            var start = text.utf8.startIndex
+            for index in text.utf8.indices where text.utf8[index] == UInt8(ascii: ".") {
+                if start < index { parts.append(String(text[start..<index])) }
+                start = text.utf8.index(after: index)
+            }
+            if start < text.utf8.endIndex { parts.append(String(text[start...])) }
+            self.parts = parts
             self.anchored = text.utf8.first == UInt8(ascii: ".")
         }
     }
