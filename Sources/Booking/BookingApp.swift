@@ -137,7 +137,8 @@ public final class BookingApp {
         }
         var choices = Choices(mentor: mentor, zone: zone, patientZone: zone)
         if let tz = fields["tz"], !tz.isEmpty {
-            guard let patientZone = ZoneRules(identifier: tz) else { throw BookingError(.unprocessable, "\"\(tz.prefix(40))\" is not a time zone we know. Choose one from the list.") }
+            // The mentor's own zone is already read (each `ZoneRules` reads its zone file).
+            guard let patientZone = tz == zone.identifier ? zone : ZoneRules(identifier: tz) else { throw BookingError(.unprocessable, "\"\(tz.prefix(40))\" is not a time zone we know. Choose one from the list.") }
             choices.patientZone = patientZone
         }
         let specialties = mentor.profile.allSpecialties

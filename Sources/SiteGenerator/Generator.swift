@@ -134,10 +134,12 @@ public struct Generator {
                     diagnostics.append(Diagnostic(file: config.database, message: problem))
                 }
                 if let problem = TimeZones.databaseProblem {
+                    // Every zone would look unknown: say what is missing, once.
                     diagnostics.append(Diagnostic(file: TimeZones.folder, message: problem))
-                }
-                for mentor in try database.mentors() where TimeZones.databaseProblem == nil && mentor.profile.timezone.map(TimeZones.isIANAName) == false {
-                    diagnostics.append(Diagnostic(file: config.database, field: "timezone", message: "\(mentor.slug): \"\(mentor.profile.timezone!)\" is not an IANA time zone"))
+                } else {
+                    for mentor in try database.mentors() where mentor.profile.timezone.map(TimeZones.isIANAName) == false {
+                        diagnostics.append(Diagnostic(file: config.database, field: "timezone", message: "\(mentor.slug): \"\(mentor.profile.timezone!)\" is not an IANA time zone"))
+                    }
                 }
             } catch {
                 diagnostics.append(Diagnostic(file: config.database, message: "\(error)"))
