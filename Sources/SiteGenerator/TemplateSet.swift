@@ -30,7 +30,8 @@ public struct TemplateSet: Sendable {
         for file in files {
             let path = folder + "/" + file
             let name = String(file.dropLast(".mustache".count))
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            // Read as the CGI reads its booking templates (`BookingPages.library`).
+            guard let text = Files.readText(path) else {
                 diagnostics.append(Diagnostic(file: path, message: "cannot read the template"))
                 continue
             }
