@@ -91,8 +91,8 @@ public struct SiteConfig: Equatable, Sendable {
             }
         }
         if let value = reader.string("secret_key_file") { config.secretKeyPath = value }
-        for (key, minimum, maximum) in BookingPolicy.keys {
-            if let value = reader.integer(key, in: minimum...maximum) { config.booking.set(key, value) }
+        for (key, minimum, maximum, set) in BookingPolicy.keys {
+            if let value = reader.integer(key, in: minimum...maximum) { set(&config.booking, value) }
         }
         if let interval = reader.integer("booking_interval_minutes", in: 5...480) { config.booking.intervalMinutes = interval }
         if !reader.diagnostics.isEmpty { throw Diagnostics(reader.diagnostics) }
@@ -138,30 +138,17 @@ public struct BookingPolicy: Equatable, Sendable {
 
     public init() {}
 
-    /// The whole-number keys and their allowed ranges (two numbers, not a `ClosedRange`,
-    /// whose metadata a CGI request would instantiate at run time).
-    static let keys: [(key: String, minimum: Int, maximum: Int)] = [
-        ("booking_notice_hours", 0, 720),
-        ("booking_horizon_days", 1, 366),
-        ("booking_hold_minutes", 5, 1440),
-        ("booking_cancellation_hours", 0, 720),
-        ("booking_attempts_per_address", 1, 100_000),
-        ("booking_attempts_per_email", 1, 10_000),
+    /// The whole-number keys, their allowed ranges and how each sets its field: two numbers
+    /// and a closure, not a `ClosedRange` and a key path, whose metadata a CGI request would
+    /// instantiate at run time (measured).
+    static let keys: [(key: String, minimum: Int, maximum: Int, set: @Sendable (inout BookingPolicy, Int) -> Void)] = [
+        ("booking_notice_hours", 0, 720, { $0.noticeHours = $1 }),
+        ("booking_horizon_days", 1, 366, { $0.horizonDays = $1 }),
+        ("booking_hold_minutes", 5, 1440, { $0.holdMinutes = $1 }),
+        ("booking_cancellation_hours", 0, 720, { $0.cancellationHours = $1 }),
+        ("booking_attempts_per_address", 1, 100_000, { $0.attemptsPerAddress = $1 }),
+        ("booking_attempts_per_email", 1, 10_000, { $0.attemptsPerEmail = $1 }),
     ]
-
-    /// Sets the field of one of `keys` (a switch: key paths cost a CGI request dearly to
-    /// instantiate at run time).
-    mutating func set(_ key: String, _ value: Int) {
-        switch key {
-        case "booking_notice_hours": noticeHours = value
-        case "booking_horizon_days": horizonDays = value
-        case "booking_hold_minutes": holdMinutes = value
-        case "booking_cancellation_hours": cancellationHours = value
-        case "booking_attempts_per_address": attemptsPerAddress = value
-        case "booking_attempts_per_email": attemptsPerEmail = value
-        default: preconditionFailure("\(key) is not one of BookingPolicy.keys")
-        }
-    }
 
     public var rules: BookingRules {
         BookingRules(minimumNotice: noticeHours * 3600, horizonDays: horizonDays, stepMinutes: intervalMinutes)
