@@ -91,12 +91,13 @@ struct BookingPages {
             let path = config.templates + "/" + next + ".mustache"
             guard let text = Files.readText(path) else { return nil }
             do {
-                library.templates[next] = try Template(text)
+                let template = try Template(text)
+                library.templates[next] = template
+                pending += template.partials.filter { library.templates[$0] == nil }
             } catch {
                 FileHandle.standardError.write(Data("mentorsite-cgi: \(path): \(error)\n".utf8))
                 return nil
             }
-            pending += TemplateReferences.partials(in: text).map(\.name).filter { library.templates[$0] == nil }
         }
         return library
     }

@@ -24,6 +24,25 @@ public struct Template: Sendable {
         nodes = try parser.parseAll()
     }
 
+    /// The templates this one includes (`{{> name}}`) or extends (`{{< name}}`), from the
+    /// parsed nodes (so a set-delimiter tag cannot hide one).
+    public var partials: [String] {
+        var names: [String] = []
+        func collect(_ nodes: [Node]) {
+            for node in nodes {
+                switch node {
+                case .partial(let name, _, let overrides):
+                    if !names.contains(name) { names.append(name) }
+                    for (_, body) in (overrides ?? [:]).sorted(by: { $0.key < $1.key }) { collect(body) }
+                case .section(_, let body, _), .block(_, let body, _), .blockDefinition(_, let body): collect(body)
+                case .text, .variable, .escaping: break
+                }
+            }
+        }
+        collect(nodes)
+        return names
+    }
+
     enum Node: Sendable {
         case text(String)
         case variable(Name, escaped: Bool)

@@ -85,6 +85,11 @@ import Testing
         #expect(throws: TemplateError(message: "{{#a}} is never closed", line: 2, column: 1)) { try Template("x\n{{#a}}") }
     }
 
+    @Test func namesThePartialsItUsesEvenAfterNewDelimiters() throws {
+        let template = try Template("{{> a}}{{#x}}{{>b}}{{/x}}{{=<% %>=}}<%> c%><%<parent%><%$body%><%>d%><%/body%><%/parent%>")
+        #expect(template.partials == ["a", "b", "c", "parent", "d"])
+    }
+
     /// A partial that is already being rendered renders as nothing: loops end at once.
     @Test func partialsThatIncludeEachOtherStop() throws {
         let library = TemplateLibrary(templates: ["a": try Template("a{{>b}}{{>b}}"), "b": try Template("b{{>a}}{{>b}}")])
