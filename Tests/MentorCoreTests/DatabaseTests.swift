@@ -40,6 +40,21 @@ func profile(_ name: String, slug: String? = nil, bio: String = "Bio.") -> Mento
         #expect(try db.connection.scalarInt("PRAGMA foreign_keys") == 1)
     }
 
+    @Test func theLastConnectionLeavesAnEmptyWriteAheadLog() throws {
+        // The -wal and -shm files are kept (no create/delete per CGI process) but must not
+        // keep frames: the next process would re-read and checksum all of them.
+        let temp = TemporaryDatabase()
+        do {
+            let db = try temp.open()
+            _ = try db.sync([(sourcePath: "ada.md", profile: profile("Ada Lovelace")), (sourcePath: "grace.md", profile: profile("Grace Hopper"))])
+            #expect(try FileManager.default.attributesOfItem(atPath: temp.path + "-wal")[.size] as? Int ?? 0 > 0)
+        }
+        #expect(FileManager.default.fileExists(atPath: temp.path + "-shm"))
+        #expect(try FileManager.default.attributesOfItem(atPath: temp.path + "-wal")[.size] as? Int == 0)
+        let reopened = try temp.open()
+        #expect(try reopened.mentors().count == 2)
+    }
+
     @Test func upgradesAnOlderDatabase() throws {
         let temp = TemporaryDatabase()
         do {
