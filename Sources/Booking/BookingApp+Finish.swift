@@ -366,9 +366,9 @@ extension BookingApp {
         }
         let slots = try freeSlots(choices, from: from, days: days)
         var json = "{\"mentor\":\(WebText.jsonString(choices.mentor.slug)),\"timezone\":\(WebText.jsonString(choices.zone.identifier)),\"session_minutes\":\(choices.mentor.profile.sessionMinutes),\"slots\":["
-        json += slots.map { slot in
+        json += WebText.join(slots.map { slot in
             "{\"start\":\(WebText.jsonString(Timestamp.format(secondsSinceEpoch: slot.start))),\"end\":\(WebText.jsonString(Timestamp.format(secondsSinceEpoch: slot.end))),\"local_date\":\"\(slot.localDate)\",\"local_time\":\"\(slot.localStart)\",\"utc_offset\":\(WebText.jsonString(ZoneRules.describe(offset: slot.offset)))}"
-        }.joined(separator: ",")
+        }, separator: ",")
         json += "]}\n"
         return CGIResponse(status: .ok, contentType: "application/json", body: Array(json.utf8))
     }
@@ -394,6 +394,6 @@ enum ICalendar {
             "STATUS:\(appointment.status == "cancelled" ? "CANCELLED" : appointment.status == "scheduled" ? "CONFIRMED" : "TENTATIVE")",
             "END:VEVENT", "END:VCALENDAR",
         ]
-        return lines.joined(separator: "\r\n") + "\r\n"
+        return WebText.join(lines, separator: "\r\n") + "\r\n"
     }
 }

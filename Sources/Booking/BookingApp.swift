@@ -116,7 +116,7 @@ public final class BookingApp {
             if let type { items.append(("type", type.rawValue)) }
             if let start { items.append(("start", String(start))) }
             items.append(("tz", patientZone.identifier))
-            return items.map { "\($0)=\(WebText.percentEncode($1))" }.joined(separator: "&")
+            return WebText.join(items.map { "\($0)=\(WebText.percentEncode($1))" }, separator: "&")
         }
     }
 

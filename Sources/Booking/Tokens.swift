@@ -131,6 +131,6 @@ public enum RandomToken {
 
     /// Lowercase hex SHA-256 of the token's text.
     public static func digest(_ token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { SecretKey.hex($0) }.joined()
+        WebText.join(SHA256.hash(data: Array(token.utf8)).map { SecretKey.hex($0) })
     }
 }

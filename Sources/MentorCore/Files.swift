@@ -51,15 +51,16 @@ public enum Files {
     /// The process environment, read from `environ` (the first of a repeated name wins, as
     /// `getenv` does).
     public static func environment() -> [String: String] {
-        var result: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                let name = String(text[..<equals])
-                if result[name] == nil { result[name] = String(text[text.utf8.index(after: equals)...]) }
-            }
-            entry += 1
+        var count = 0
+        while environ[count] != nil { count += 1 }
+        // Sized once and filled from raw bytes: a CGI request starts with ~50 variables.
+        var result = [String: String](minimumCapacity: count)
+        for index in 0..<count {
+            guard let pointer = environ[index] else { continue }
+            let entry = UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
+            guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: entry[..<equals]), as: UTF8.self)
+            if result[name] == nil { result[name] = String(decoding: UnsafeRawBufferPointer(rebasing: entry[(equals + 1)...]), as: UTF8.self) }
         }
         return result
     }

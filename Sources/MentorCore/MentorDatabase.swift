@@ -91,7 +91,7 @@ public final class MentorDatabase {
         var conditions: [String] = []
         if !includingInactive { conditions.append("is_active = 1") }
         if only != nil { conditions.append("id = ?1") }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let filter = conditions.isEmpty ? "" : "WHERE " + WebText.join(conditions, separator: " AND ")
         return try connection.prepare("""
             SELECT id, source_path, slug, name, explicit_slug, title, specialty, location, gender, avatar_url,
                    bio, specialties, languages, therapy_types, experience_years, review_count, rating,

@@ -39,7 +39,9 @@ public struct URLs: Sendable {
         guard let dot = relative.lastIndex(of: "."), !relative[dot...].contains("/") else { return relative }
         let ext = relative[relative.index(after: dot)...]
         guard ext == "css" || ext == "js" else { return relative }
-        return relative[..<dot] + "." + Slug.stableHash(bytes: contents) + "." + ext
+        // String + String only: appending a Substring goes through the unspecialized
+        // `append(contentsOf:)`, whose first call scans every conformance record.
+        return String(relative[..<dot]) + "." + Slug.stableHash(bytes: contents) + "." + String(ext)
     }
     public func bookingLink(_ slug: String) -> String { booking + "?mentor=" + WebText.percentEncode(slug) }
 

@@ -51,8 +51,21 @@ import Testing
     }
 
     @Test func readsTheEnvironmentLikeGetenv() {
+        setenv("MENTORSITE_TEST_ENV_VALUE", "a=b=c ünïcode", 1)
+        setenv("MENTORSITE_TEST_ENV_EMPTY", "", 1)
         let environment = Files.environment()
-        #expect(environment["PATH"] == ProcessInfo.processInfo.environment["PATH"])
-        #expect(environment.count == ProcessInfo.processInfo.environment.count)
+        #expect(environment == ProcessInfo.processInfo.environment)
+        #expect(environment["MENTORSITE_TEST_ENV_VALUE"] == "a=b=c ünïcode")
+        #expect(environment["MENTORSITE_TEST_ENV_EMPTY"] == "")
+    }
+
+    @Test func joinsLikeTheStandardLibrary() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let parts = (0..<Int.random(in: 0...6, using: &generator)).map { _ in String(repeating: "ab", count: Int.random(in: 0...3, using: &generator)) }
+            for separator in ["", ", ", "\r\n"] {
+                #expect(WebText.join(parts, separator: separator) == parts.joined(separator: separator))
+            }
+        }
     }
 }
