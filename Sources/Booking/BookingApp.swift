@@ -334,13 +334,13 @@ public final class BookingApp {
             [
                 "label": .text(Formatting.day(date)),
                 "slots": .list(slots.map { slot -> TemplateValue in
-                    var value: [String: TemplateValue] = [
-                        "value": .text(String(slot.start)),
-                        "mentor_time": .text(slot.localStart.description),
-                        "offset": .text(ZoneRules.describe(offset: slot.offset)),
-                        "checked": .flag(slot.start == choices.start),
-                        "id": "slot-\(slot.start)",
-                    ]
+                    // Sized for all seven keys at once: growing a dictionary rehashes it.
+                    var value = [String: TemplateValue](minimumCapacity: 7)
+                    value["value"] = .text(String(slot.start))
+                    value["mentor_time"] = .text(slot.localStart.description)
+                    value["offset"] = .text(ZoneRules.describe(offset: slot.offset))
+                    value["checked"] = .flag(slot.start == choices.start)
+                    value["id"] = .text("slot-\(slot.start)")
                     value.setOptional("patient_time", choices.patientZone.identifier == choices.zone.identifier ? nil
                                       : Formatting.patientTime(slot.start, in: choices.patientZone, mentorDate: slot.localDate))
                     return .object(value)
