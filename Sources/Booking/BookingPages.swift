@@ -104,10 +104,10 @@ struct BookingPages {
 
     /// Names in `{{> name}}` and `{{< name}}` tags.
     func page(_ template: String, title: String, status: HTTPStatus = .ok, values: [String: TemplateValue]) -> CGIResponse {
-        guard let library = library(for: template), let html = library.render(template, context(title: title, extra: values)) else {
+        guard let library = library(for: template), let html = library.renderBytes(template, context(title: title, extra: values)) else {
             return CGIResponse(status: status == .ok ? .unavailable : status, html: plainPage(title: title, message: "Booking pages are missing from the site's templates."))
         }
-        return CGIResponse(status: status, html: html)
+        return CGIResponse(status: status, body: html)
     }
 
     func error(_ error: BookingError, request: CGIRequest) -> CGIResponse {

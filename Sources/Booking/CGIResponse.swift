@@ -47,7 +47,11 @@ public struct CGIResponse: Equatable, Sendable {
             head += header.name + ": " + value + "\r\n"
         }
         head += "Content-Length: \(body.count)\r\n\r\n"
-        return Array(head.utf8) + body
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(head.utf8.count + body.count)
+        bytes.append(contentsOf: head.utf8)
+        bytes.append(contentsOf: body)
+        return bytes
     }
 
     public static func == (lhs: CGIResponse, rhs: CGIResponse) -> Bool {

@@ -157,5 +157,6 @@ extension Int {
 
 func pad(_ value: Int, _ width: Int) -> String {
     let text = String(value)
-    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    let length = text.utf8.count  // digits and "-": bytes, no grapheme breaking
+    return length >= width ? text : String(repeating: "0", count: width - length) + text
 }

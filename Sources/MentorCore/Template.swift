@@ -119,11 +119,17 @@ public struct TemplateLibrary: Sendable {
     /// Renders the template `name`; nil when there is no such template. Partials that do not
     /// exist render as nothing, as in every Mustache.
     public func render(_ name: String, _ context: [String: TemplateValue]) -> String? {
+        renderBytes(name, context).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `render` as UTF-8 bytes, for output that is bytes anyway (a CGI response): no
+    /// validating copy into a String and back.
+    public func renderBytes(_ name: String, _ context: [String: TemplateValue]) -> [UInt8]? {
         guard let template = templates[name] else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(16 * 1024)
         render(template.nodes, Context(stack: [.object(context)], partials: [name]), into: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     struct Context {

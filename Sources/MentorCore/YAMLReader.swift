@@ -93,9 +93,15 @@ public struct YAMLReader {
     }
 
     private func node(_ key: String) -> (Value, Int)? {
-        guard let entry = mapping.first(where: { $0.key == key }) else { return nil }
-        if let (text, plain) = scalar(entry.value), plain, ["", "~", "null", "Null", "NULL"].contains(text) { return nil }
-        return (entry.value, entry.line)
+        // By index: `first(where:)` copies every entry it passes, Yams node and all.
+        guard let index = mapping.indices.first(where: { mapping[$0].key == key }) else { return nil }
+        if let (text, plain) = scalar(mapping[index].value), plain {
+            switch text {
+            case "", "~", "null", "Null", "NULL": return nil
+            default: break
+            }
+        }
+        return (mapping[index].value, mapping[index].line)
     }
 
     /// The text of a scalar and whether it was written plain (unquoted).
