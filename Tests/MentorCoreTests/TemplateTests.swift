@@ -69,7 +69,7 @@ import Testing
     ]
 
     static let partials = [
-        "part": "p1 {{name}}\np2\n", "parent": "<h>{{$head}}H{{/head}}</h>\n  {{$body}}default body{{/body}}\nend\n",
+        "part": "p1 {{name}}\np2\n", "lines": "l1\r\nl2\n\rl3 {{name}}\n\n{{#yes}}\nl4\r\n{{/yes}}\nl5", "parent": "<h>{{$head}}H{{/head}}</h>\n  {{$body}}default body{{/body}}\nend\n",
     ]
 
     @Test(arguments: cases)
@@ -125,7 +125,7 @@ import Testing
     @Test func randomTemplatesRenderLikeSwiftMustache() {
         let pieces = ["{{name}}", "{{{html}}}", "{{#list}}", "{{/list}}", "{{#yes}}", "{{/yes}}", "{{^no}}", "{{/no}}", "{{! c }}", "{{> part}}",
                       "{{<parent}}", "{{/parent}}", "{{$body}}", "{{/body}}", "{{=<% %>=}}", "<%name%>", "<%={{ }}=%>", "{{.}}", "text", "é",
-                      " ", "  ", "\t", "\n", "\r\n", "\n  ", "{{object.name}}", "{{#object}}", "{{/object}}", "{", "}"]
+                      " ", "  ", "\t", "\n", "\r\n", "\n  ", "{{object.name}}", "{{#object}}", "{{/object}}", "{", "}", "{{> lines}}", "\r"]
         var random = SeededRandom(seed: 11)
         var compared = 0
         for _ in 0..<3000 {
