@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """`make bench`, booking part: the CGI behind a real lighttpd on 127.0.0.1.
 
-- Requests per second for a C "hello" CGI (the floor: fork + exec) and for wizard GETs
+- Requests per second for a C "hello" CGI (the floor: fork + exec), a fully static Swift CGI
+  that reads one row from the same database (the floor for Swift + SQLite), and for wizard GETs
   (step 3, free slots in the mentor's time zone), 4 connections, wrk, median of runs.
 - Booking POST latency (payment submit → durable commit), p50 and p99, running the
   static binary per request with a prepared draft.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -35,6 +37,35 @@ def wrk(url, seconds):
     return rate, int(errors.group(1)) if errors else 0
 
 
+def build_bare_read(folder, database):
+    """The floor the wizard is measured against besides the C hello: a fully static Swift
+    CGI that opens the same database (so SQLite parses the same schema) and reads one
+    mentor by slug, built like mentorsite-cgi."""
+    package = os.path.join(folder, "bare")
+    os.makedirs(os.path.join(package, "Sources", "bare"))
+    shutil.copytree(os.path.join(REPO, "Sources", "CSQLite"), os.path.join(package, "Sources", "CSQLite"))
+    with open(os.path.join(package, "Package.swift"), "w") as handle:
+        handle.write('// swift-tools-version: 6.0\nimport PackageDescription\nlet package = Package(name: "bare", targets: [\n'
+                     '  .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),\n'
+                     '  .executableTarget(name: "bare", dependencies: ["CSQLite"])])\n')
+    with open(os.path.join(package, "Sources", "bare", "main.swift"), "w") as handle:
+        handle.write(f"""import CSQLite
+var db: OpaquePointer?
+guard sqlite3_open_v2({json.dumps(database)}, &db, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK else {{ fatalError("open") }}
+var statement: OpaquePointer?
+sqlite3_prepare_v2(db, "SELECT name FROM mood_mentor_profiles WHERE slug = ?1", -1, &statement, nil)
+sqlite3_bind_text(statement, 1, "jose-muller", -1, nil)
+var out = "Status: 200 OK\\r\\nContent-Type: text/plain; charset=utf-8\\r\\n\\r\\n"
+while sqlite3_step(statement) == SQLITE_ROW {{ out += String(cString: sqlite3_column_text(statement, 0)) + "\\n" }}
+sqlite3_finalize(statement)
+sqlite3_close(db)
+print(out, terminator: "")
+""")
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "-Xswiftc", "-static-executable"],
+                   cwd=package, check=True, capture_output=True)
+    return os.path.join(package, ".build", "release", "bare")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=os.path.join(REPO, ".build", "release"))
@@ -57,6 +88,7 @@ def main():
             handle.write('#include <stdio.h>\nint main(void){fputs("Status: 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nhello\\n",stdout);return 0;}\n')
         hello = os.path.join(folder, "hello")
         subprocess.run(["gcc", "-O2", "-static", "-o", hello, hello_c], check=True)
+        bare = build_bare_read(folder, os.path.join(folder, "site.sqlite"))
         port = free_port()
         config = os.path.join(folder, "lighttpd.conf")
         with open(config, "w") as handle:
@@ -65,7 +97,7 @@ server.document-root = "{folder}/public"
 server.bind = "127.0.0.1"
 server.port = {port}
 server.errorlog = "{folder}/lighttpd.log"
-alias.url = ("/cgi-bin/hello" => "{hello}", "/cgi-bin/book" => "{binary}/mentorsite-cgi")
+alias.url = ("/cgi-bin/hello" => "{hello}", "/cgi-bin/bare" => "{bare}", "/cgi-bin/book" => "{binary}/mentorsite-cgi")
 $HTTP["url"] =^ "/cgi-bin/" {{
   cgi.assign = ("" => "")
   setenv.set-environment = ("MENTORSITE_CONFIG" => "{folder}/mentorsite.yml")
@@ -81,16 +113,22 @@ $HTTP["url"] =^ "/cgi-bin/" {{
                     time.sleep(0.05)
             base = f"http://127.0.0.1:{port}"
             wizard = base + "/cgi-bin/book/time?mentor=jose-muller&specialty=Depression&type=video&tz=America/New_York"
-            hello_rates, wizard_rates = [], []
+            hello_rates, bare_rates, wizard_rates = [], [], []
             for _ in range(arguments.runs):
                 rate, errors = wrk(base + "/cgi-bin/hello", arguments.seconds)
                 hello_rates.append(rate)
+                rate, errors = wrk(base + "/cgi-bin/bare", arguments.seconds)
+                assert errors == 0, f"{errors} failed requests to the bare read"
+                bare_rates.append(rate)
                 rate, errors = wrk(wizard, arguments.seconds)
                 assert errors == 0, f"{errors} failed wizard requests"
                 wizard_rates.append(rate)
             hello_rate, wizard_rate = statistics.median(hello_rates), statistics.median(wizard_rates)
+            bare_rate = statistics.median(bare_rates)
             print(f"CGI through lighttpd, 4 connections, median of {arguments.runs} runs of {arguments.seconds} s:")
             print(f"  C hello CGI             {hello_rate:8.0f} req/s   {[round(r) for r in hello_rates]}")
+            print(f"  Swift + one SQL read    {bare_rate:8.0f} req/s   {[round(r) for r in bare_rates]}   "
+                  f"({bare_rate / hello_rate:.2f} of hello: the floor for any fully static Swift CGI on this database)")
             print(f"  wizard GET (step 3)     {wizard_rate:8.0f} req/s   {[round(r) for r in wizard_rates]}")
             print(f"  ratio wizard / hello    {wizard_rate / hello_rate:8.2f}   (target ≥ 0.5)")
         finally:
