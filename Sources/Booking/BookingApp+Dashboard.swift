@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MentorCore
 
 extension BookingApp {
@@ -64,7 +64,7 @@ extension BookingApp {
         guard let zone = mentor.profile.timezone.flatMap(ZoneRules.init(identifier:)), date >= zone.local(now).date else {
             return try showDashboard(request, error: "Choose today or a later date.")
         }
-        let reason = (request.form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = WebText.trimmingWhitespace(request.form["reason"] ?? "")
         guard reason.count <= 200 else { return try showDashboard(request, error: "Keep the reason under 200 characters.") }
         let added = try database.blockDate(mentorID: mentor.id, date: date, reason: reason.isEmpty ? nil : reason)
         let booked = try database.upcomingAppointments(mentorID: mentor.id, from: now).filter { $0.appointment.localDate == date.description }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MentorCore
 
 extension BookingApp {
@@ -378,8 +378,8 @@ extension BookingApp {
 enum ICalendar {
     static func event(_ appointment: Appointment, mentor: Mentor, siteName: String, host: String, now: Int) -> String {
         func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
-                .replacingOccurrences(of: ",", with: "\\,").replacingOccurrences(of: "\n", with: "\\n")
+            text.replacing("\\", with: "\\\\").replacing(";", with: "\\;")
+                .replacing(",", with: "\\,").replacing("\n", with: "\\n")
         }
         let type = AppointmentType(rawValue: appointment.appointmentType)?.label ?? "Session"
         let lines = [

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MentorCore
 
 /// Settings of the booking flow, from `mentorsite.yml`'s `booking_*` keys.
@@ -61,10 +61,10 @@ public final class BookingApp {
             if case .sqlite(let sqlite) = error, sqlite.isBusy {
                 return pages.error(BookingError(.unavailable, "Booking is very busy right now. Please try again in a moment.", retryAfter: 5), request: request)
             }
-            FileHandle.standardError.write(Data("mentorsite-cgi: \(error)\n".utf8))
+            Files.writeStandardError("mentorsite-cgi: \(error)\n")
             return pages.error(BookingError(.unavailable, "Booking is unavailable right now. Please try again later.", retryAfter: 60), request: request)
         } catch {
-            FileHandle.standardError.write(Data("mentorsite-cgi: \(error)\n".utf8))
+            Files.writeStandardError("mentorsite-cgi: \(error)\n")
             return pages.error(BookingError(.unavailable, "Booking is unavailable right now. Please try again later.", retryAfter: 60), request: request)
         }
     }
@@ -130,7 +130,7 @@ public final class BookingApp {
         }
         guard let zoneName = mentor.profile.timezone, let zone = ZoneRules(identifier: zoneName), !mentor.profile.availability.isEmpty else {
             if mentor.profile.timezone != nil, let problem = TimeZones.databaseProblem {
-                FileHandle.standardError.write(Data("mentorsite-cgi: \(problem)\n".utf8))
+                Files.writeStandardError("mentorsite-cgi: \(problem)\n")
                 throw BookingError(.unavailable, "Booking is unavailable right now. Please try again later.", retryAfter: 300)
             }
             throw BookingError(.notFound, "\(mentor.profile.name) is not taking online bookings right now.")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MentorCore
 
 /// Sets up one CGI request: configuration, signing key, database, request, then the app.
@@ -10,7 +10,7 @@ public enum BookingCGI {
         do {
             config = try SiteConfig.load(path: environment["MENTORSITE_CONFIG"] ?? SiteConfig.fileName)
         } catch {
-            FileHandle.standardError.write(Data("mentorsite-cgi: \(error)\n".utf8))
+            Files.writeStandardError("mentorsite-cgi: \(error)\n")
             return BookingPages(config: fallback).error(BookingError(.unavailable, "Booking is not configured on this server yet.", retryAfter: 3600),
                                                         request: placeholderRequest)
         }
@@ -29,7 +29,7 @@ public enum BookingCGI {
         } catch let error as BookingError {
             return pages.error(error, request: request)
         } catch {
-            FileHandle.standardError.write(Data("mentorsite-cgi: \(error)\n".utf8))
+            Files.writeStandardError("mentorsite-cgi: \(error)\n")
             let busy: Bool
             if case StoreError.sqlite(let sqlite) = error { busy = sqlite.isBusy } else { busy = false }
             return pages.error(BookingError(.unavailable, busy ? "Booking is very busy right now. Please try again in a moment."

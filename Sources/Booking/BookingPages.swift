@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MentorCore
 
 /// Renders booking pages with the site's own layout and stylesheet, from
@@ -95,7 +95,7 @@ struct BookingPages {
                 library.templates[next] = template
                 pending += template.partials.filter { library.templates[$0] == nil }
             } catch {
-                FileHandle.standardError.write(Data("mentorsite-cgi: \(path): \(error)\n".utf8))
+                Files.writeStandardError("mentorsite-cgi: \(path): \(error)\n")
                 return nil
             }
         }
@@ -131,7 +131,7 @@ struct BookingPages {
     }
 
     func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;").replacing("\"", with: "&quot;")
     }
 
     func appointmentValues(_ appointment: Appointment, mentor: Mentor, now: Int) -> [String: TemplateValue] {

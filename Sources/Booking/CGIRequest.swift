@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import MentorCore
 
 /// One CGI request (RFC 3875), parsed from a plain dictionary and bytes so that tests need

@@ -42,7 +42,7 @@ enum Formatting {
 
     /// `20261130T090000Z` for iCalendar (RFC 5545).
     static func iCalendar(_ instant: Int) -> String {
-        Timestamp.format(secondsSinceEpoch: instant).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        Timestamp.format(secondsSinceEpoch: instant).replacing("-", with: "").replacing(":", with: "")
     }
 
     /// IANA zones offered for the patient's own time (the mentor's zone is always added).

@@ -1,5 +1,8 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import MentorCore
 
 /// The site's signing key: 32 random bytes in a file outside the web root, mode 0600,

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MentorCore
 
 /// The patient's details as typed, and the checks that turn them into values.
@@ -13,21 +13,21 @@ public struct PatientDetails: Equatable, Sendable {
     /// Field → message for every problem, for the form's inline errors.
     public static func validate(_ form: FormData) -> Result<PatientDetails, FieldErrors> {
         var errors: [String: String] = [:]
-        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = WebText.trimmingWhitespace(form["name"] ?? "")
         if name.isEmpty {
             errors["name"] = "Enter your name."
         } else if name.count > 100 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             errors["name"] = "Enter a name of at most 100 characters, on one line."
         }
-        let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let email = WebText.trimmingWhitespace(form["email"] ?? "").lowercased()
         if !EmailAddress.isValid(email) {
             errors["email"] = "Enter one email address, like name@example.org."
         }
-        let phoneText = (form["phone"] ?? "").trimmingCharacters(in: .whitespaces)
+        let phoneText = WebText.trimmingWhitespace(form["phone"] ?? "")
         if !phoneText.isEmpty && !isPhone(phoneText) {
             errors["phone"] = "Enter a phone number with digits, spaces, +, - or brackets only, or leave it empty."
         }
-        let notes = (form["notes"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let notes = WebText.trimmingWhitespace(form["notes"] ?? "")
         if notes.count > maximumNotes {
             errors["notes"] = "Keep your notes under \(maximumNotes) characters (now \(notes.count))."
         }

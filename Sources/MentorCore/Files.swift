@@ -64,4 +64,19 @@ public enum Files {
         }
         return result
     }
+
+    /// Writes `text` to the standard error (diagnostics of the CGI go there, never to the
+    /// response), without Foundation's `FileHandle`.
+    public static func writeStandardError(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
 }

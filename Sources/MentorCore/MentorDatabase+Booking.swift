@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a patient asks to book, already validated field by field.
 public struct BookingRequest: Equatable, Sendable {
@@ -390,7 +390,7 @@ extension MentorDatabase {
     public func upcomingAppointments(mentorID: String, from: Int) throws -> [(appointment: Appointment, name: String, email: String, phone: String?, notes: String?)] {
         try wrap {
             try connection.query("""
-                SELECT \(WebText.join(Self.appointmentColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }, separator: ", ")),
+                SELECT \(WebText.join(Self.appointmentColumns.split(separator: ",").map { "a." + WebText.trimmed($0) }, separator: ", ")),
                        p.name, p.email, p.phone, a.notes
                 FROM appointments a JOIN patients p ON p.id = a.patient_id
                 WHERE a.mentor_id = ? AND a.ends_at > ? AND a.status IN ('pending', 'scheduled')

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The one type that owns the database file: opening it (WAL, foreign keys, busy timeout),
 /// migrating it, and every read and write as a whole transaction.
@@ -139,15 +139,18 @@ public final class MentorDatabase {
     /// (a slug stays while the name still yields it; an old slug keeps redirecting);
     /// child rows kept in order; mentors whose file is gone become inactive (their
     /// appointments and URLs stay). Nothing is written for a mentor that did not change.
-    public func sync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String = Timestamp.now()) throws -> SyncReport {
+    /// - Parameter slugFromName: the slug a name yields (`Slug.make` in SiteGenerator, which
+    ///   also offers `sync` without this parameter).
+    public func sync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String = Timestamp.now(),
+                     slugFromName: (String) -> String) throws -> SyncReport {
         try wrap {
             try connection.writeTransaction {
-                try applySync(entries.sorted { $0.sourcePath < $1.sourcePath }, now: now)
+                try applySync(entries.sorted { $0.sourcePath < $1.sourcePath }, now: now, slugFromName: slugFromName)
             }
         }
     }
 
-    private func applySync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String) throws -> SyncReport {
+    private func applySync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String, slugFromName: (String) -> String) throws -> SyncReport {
         var report = SyncReport()
         let existing = try loadMentors(includingInactive: true)
         let bySource = Dictionary(existing.map { ($0.sourcePath, $0) }, uniquingKeysWith: { first, _ in first })
@@ -176,7 +179,7 @@ public final class MentorDatabase {
                 }
                 slug = explicit
             } else {
-                let base = Slug.make(from: entry.profile.name)
+                let base = slugFromName(entry.profile.name)
                 if let current = bySource[entry.sourcePath]?.slug, Slug.slug(current, isNumberedFormOf: base), !isTaken(current) {
                     slug = current
                 } else {
@@ -244,7 +247,7 @@ public final class MentorDatabase {
     }
 
     private func updateProfile(id: String, slug: String, profile: MentorProfile, now: String) throws {
-        let assignments = Self.profileColumns.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespacesAndNewlines)) = ?" }.joined(separator: ", ")
+        let assignments = Self.profileColumns.split(separator: ",").map { "\(WebText.trimmed($0)) = ?" }.joined(separator: ", ")
         try statement("UPDATE mood_mentor_profiles SET slug = ?, \(assignments), is_active = 1, updated_at = ? WHERE id = ?")
             .run([slug] + profileValues(profile) + [now, id])
         for table in ["mood_mentor_education", "mood_mentor_experience", "mentor_availability"] {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `mentorsite.yml`: the site's settings. Relative paths are resolved against the folder
 /// holding the file, so every command works from anywhere with no flags.

@@ -1,18 +1,14 @@
-import Foundation
-
 /// URL slugs: lowercase ASCII letters, digits and single hyphens.
 public enum Slug {
     /// The longest slug made from a name; longer ones are cut at a hyphen.
     public static let maximumLength = 80
 
-    /// Makes a slug from a person's name or a specialty.
-    ///
-    /// Latin diacritics fold ("José Müller" → `jose-muller`, "Nguyễn Thị Đào" → `nguyen-thi-dao`),
-    /// other scripts are transliterated by ICU ("Иван Петров" → `ivan-petrov`); text that
-    /// leaves nothing behind gets a stable fallback made from a hash of the input.
-    public static func make(from text: String) -> String {
-        let latin = text.applyingTransform(StringTransform("Any-Latin; Latin-ASCII; Lower"), reverse: false)
-            ?? text.lowercased()
+    /// Makes a slug from text already transliterated to Latin and lowercased (`Slug.make`
+    /// in SiteGenerator does that with ICU, which the booking CGI does not link):
+    /// everything but ASCII letters and digits becomes single hyphens, apostrophes join,
+    /// long slugs are cut at a hyphen, and text that leaves nothing behind gets a stable
+    /// fallback made from a hash of `original`.
+    public static func make(transliterated latin: String, original text: String) -> String {
         var slug = ""
         var pendingHyphen = false
         for scalar in latin.unicodeScalars {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// UTC instants as ISO 8601 text (`2026-11-26T09:30:00Z`), the form the database stores.
 public enum Timestamp {

@@ -16,7 +16,9 @@ public struct URLs: Sendable {
     /// The path of an absolute URL (`https://example.org/a/b` → `/a/b`), or nil for text
     /// that is not `scheme://host/…`.
     public static func pathComponent(of url: String) -> Substring? {
-        guard let schemeEnd = url.range(of: "://"), let slash = url[schemeEnd.upperBound...].firstIndex(of: "/") else { return nil }
+        let bytes = url.utf8
+        guard let colon = bytes.indices.first(where: { bytes[$0...].starts(with: "://".utf8) }),
+              let slash = url[bytes.index(colon, offsetBy: 3)...].firstIndex(of: "/") else { return nil }
         return url[slash...]
     }
 

@@ -65,6 +65,13 @@ public enum WebText {
         return result
     }
 
+    /// The text without leading and trailing whitespace and line breaks, Unicode ones
+    /// included (form fields, YAML values).
+    public static func trimmingWhitespace(_ text: String) -> String {
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }), let last = text.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(text[first...last])
+    }
+
     /// The text without leading and trailing ASCII spaces, tabs and line breaks (headers,
     /// cookies, key files: protocol text, where Unicode spaces are not whitespace).
     public static func trimmed(_ text: String) -> String { trimmed(text[...]) }

@@ -1,10 +1,42 @@
-import Yams
+/// A YAML value, as much of it as `YAMLReader` uses. Lines are 1-based within the parsed
+/// text (nil when the parser gave none).
+public indirect enum YAMLNode: Sendable {
+    case scalar(String, plain: Bool, line: Int?)
+    case sequence([YAMLNode], line: Int?)
+    case mapping([(key: String, value: YAMLNode, line: Int?)], line: Int?)
+    case alias(line: Int?)
+
+    public var line: Int? {
+        switch self {
+        case .scalar(_, _, let line), .sequence(_, let line), .mapping(_, let line), .alias(let line): line
+        }
+    }
+}
+
+/// Invalid YAML, as a parser reports it.
+public struct YAMLSyntaxError: Error, Sendable {
+    /// 1-based within the parsed text; nil when unknown (the reader then names the first line).
+    public var line: Int?
+    public var field: String?
+    public var message: String
+
+    public init(line: Int?, field: String? = nil, message: String) {
+        self.line = line
+        self.field = field
+        self.message = message
+    }
+}
+
+/// Full YAML: text → the root node (nil for an empty document). MentorCore has none, so
+/// that the booking CGI links no YAML library; the content side passes `FullYAML.parse`
+/// (SiteGenerator, on Yams).
+public typealias YAMLParser = (String) throws -> YAMLNode?
 
 /// Reads a YAML mapping field by field, collecting a `Diagnostic` with file, line and field
 /// for every wrong type, unknown key or bad value instead of stopping at the first.
 public struct YAMLReader {
     public let file: String
-    /// Added to Yams' line numbers (front matter starts after the `---` line).
+    /// Added to the parser's line numbers (front matter starts after the `---` line).
     public let lineOffset: Int
     public private(set) var diagnostics: [Diagnostic] = []
     /// True when the text is not valid YAML (or not a mapping): other checks would only
@@ -12,43 +44,46 @@ public struct YAMLReader {
     public private(set) var isUnreadable = false
     private let mapping: [(key: String, value: Value, line: Int)]
 
-    /// A value parsed by Yams, or a plain scalar read by the flat fast path (`FlatYAML`).
+    /// A value from the full parser, or a scalar read by the flat reader (`FlatYAML`).
     private enum Value {
-        case yaml(Node)
-        case flat(String)
+        case node(YAMLNode)
+        case flat(String, plain: Bool)
     }
     /// Prepended to field names in diagnostics, e.g. `education[0].`.
     private let prefix: String
 
-    /// Parses `text`; YAML syntax errors become diagnostics.
-    public init(file: String, text: String, lineOffset: Int = 0) {
+    /// Parses `text`; syntax errors become diagnostics. Flat `key: value` text is read
+    /// without a parser; anything else needs `parser`, and without one (the configuration,
+    /// which the booking CGI reads too) it is reported at its first line that is not flat.
+    public init(file: String, text: String, lineOffset: Int = 0, parser: YAMLParser? = nil) {
         self.file = file
         self.lineOffset = lineOffset
         self.prefix = ""
         var pairs: [(String, Value, Int)] = []
-        if let flat = FlatYAML.pairs(in: text) {
-            self.mapping = flat.map { (key: $0.key, value: .flat($0.value), line: $0.line + lineOffset) }
+        let flat = FlatYAML.read(text)
+        if case .pairs(let flat) = flat {
+            self.mapping = flat.map { (key: $0.key, value: .flat($0.value, plain: $0.plain), line: $0.line + lineOffset) }
             return
         }
-        do {
-            // The basic resolver keeps every scalar as text: this reader parses numbers, dates
-            // and booleans itself, strictly, and Yams' implicit-type regexes cost more than
-            // the rest of a file's parse.
-            if let root = try Yams.compose(yaml: text, .basic, .default, .utf8) {
-                if case .mapping(let map) = root {
-                    for (key, value) in map {
-                        pairs.append((key.string ?? "\(key)", .yaml(value), (key.mark?.line ?? 1) + lineOffset))
+        if let parser {
+            do {
+                if let root = try parser(text) {
+                    if case .mapping(let map, _) = root {
+                        for entry in map { pairs.append((entry.key, .node(entry.value), (entry.line ?? 1) + lineOffset)) }
+                    } else {
+                        diagnostics.append(Diagnostic(file: file, line: (root.line ?? 1) + lineOffset, message: "expected a mapping of keys to values"))
+                        isUnreadable = true
                     }
-                } else {
-                    diagnostics.append(Diagnostic(file: file, line: (root.mark?.line ?? 1) + lineOffset, message: "expected a mapping of keys to values"))
-                    isUnreadable = true
                 }
+            } catch let error as YAMLSyntaxError {
+                diagnostics.append(Diagnostic(file: file, line: (error.line ?? 1) + lineOffset, field: error.field, message: error.message))
+                isUnreadable = true
+            } catch {
+                diagnostics.append(Diagnostic(file: file, line: lineOffset + 1, message: "invalid YAML: \(error)"))
+                isUnreadable = true
             }
-        } catch let error as YamlError {
-            diagnostics.append(Self.diagnostic(for: error, file: file, lineOffset: lineOffset))
-            isUnreadable = true
-        } catch {
-            diagnostics.append(Diagnostic(file: file, line: lineOffset + 1, message: "invalid YAML: \(error)"))
+        } else if case .unsupported(let line, let reason) = flat {
+            diagnostics.append(Diagnostic(file: file, line: line + lineOffset, message: reason))
             isUnreadable = true
         }
         var seen = Set<String>()
@@ -56,20 +91,6 @@ public struct YAMLReader {
             diagnostics.append(Diagnostic(file: file, line: pair.2, field: pair.0, message: "duplicate key"))
         }
         self.mapping = pairs.map { (key: $0.0, value: $0.1, line: $0.2) }
-    }
-
-    static func diagnostic(for error: YamlError, file: String, lineOffset: Int) -> Diagnostic {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
-            let detail = context.map { "\($0.text) " } ?? ""
-            return Diagnostic(file: file, line: mark.line + lineOffset, message: "invalid YAML: \(detail)\(problem)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return Diagnostic(file: file, line: context.mark.line + lineOffset, field: duplicates.first, message: "duplicate key")
-        case .reader(let problem, _, _, _):
-            return Diagnostic(file: file, line: lineOffset + 1, message: "invalid YAML: \(problem)")
-        default:
-            return Diagnostic(file: file, line: lineOffset + 1, message: "invalid YAML: \(error)")
-        }
     }
 
     public var keys: [String] { mapping.map(\.key) }
@@ -93,7 +114,7 @@ public struct YAMLReader {
     }
 
     private func node(_ key: String) -> (Value, Int)? {
-        // By index: `first(where:)` copies every entry it passes, Yams node and all.
+        // By index: `first(where:)` copies every entry it passes, node and all.
         guard let index = mapping.indices.first(where: { mapping[$0].key == key }) else { return nil }
         if let (text, plain) = scalar(mapping[index].value), plain {
             switch text {
@@ -107,9 +128,9 @@ public struct YAMLReader {
     /// The text of a scalar and whether it was written plain (unquoted).
     private func scalar(_ value: Value) -> (String, plain: Bool)? {
         switch value {
-        case .flat(let text): (text, true)
-        case .yaml(.scalar(let scalar)): (scalar.string, scalar.style == .plain)
-        case .yaml: nil
+        case .flat(let text, let plain): (text, plain)
+        case .node(.scalar(let text, let plain, _)): (text, plain)
+        case .node: nil
         }
     }
 
@@ -125,10 +146,10 @@ public struct YAMLReader {
 
     private mutating func scalarString(_ value: Value, line: Int, field: String, required: Bool = false) -> String? {
         guard let (string, _) = scalar(value) else {
-            if case .yaml(let node) = value { report(node.mark.map { $0.line + lineOffset } ?? line, field, "expected text") }
+            if case .node(let node) = value { report(node.line.map { $0 + lineOffset } ?? line, field, "expected text") }
             return nil
         }
-        let text = trimmingWhitespace(string)
+        let text = WebText.trimmingWhitespace(string)
         if text.isEmpty {
             if required { report(line, field, "must not be empty") }
             return nil
@@ -158,7 +179,7 @@ public struct YAMLReader {
             return nil
         }
         guard range.contains(number) else {
-            report(line, key, "\(text) is outside \(range.lowerBound.formatted())–\(range.upperBound.formatted())")
+            report(line, key, "\(text) is outside \(Self.plain(range.lowerBound))–\(Self.plain(range.upperBound))")
             return nil
         }
         return number
@@ -186,14 +207,14 @@ public struct YAMLReader {
     /// A list of non-empty strings, without duplicates.
     public mutating func stringList(_ key: String) -> [String] {
         guard let (value, line) = node(key) else { return [] }
-        guard case .yaml(.sequence(let sequence)) = value else {
+        guard case .node(.sequence(let sequence, _)) = value else {
             report(line, key, "expected a list, found \(describe(value))")
             return []
         }
         var result: [String] = []
         for item in sequence {
-            let itemLine = item.mark.map { $0.line + lineOffset } ?? line
-            guard let text = scalarString(.yaml(item), line: itemLine, field: key) else {
+            let itemLine = item.line.map { $0 + lineOffset } ?? line
+            guard let text = scalarString(.node(item), line: itemLine, field: key) else {
                 if case .scalar = item { report(itemLine, key, "list items must not be empty") }
                 continue
             }
@@ -209,18 +230,18 @@ public struct YAMLReader {
     /// A list of mappings, each read by `read` with its own `YAMLReader`.
     public mutating func list<T>(_ key: String, fields: Set<String>, _ read: (inout YAMLReader) -> T?) -> [T] {
         guard let (value, line) = node(key) else { return [] }
-        guard case .yaml(.sequence(let sequence)) = value else {
+        guard case .node(.sequence(let sequence, _)) = value else {
             report(line, key, "expected a list, found \(describe(value))")
             return []
         }
         var result: [T] = []
         for (index, item) in sequence.enumerated() {
-            let itemLine = item.mark.map { $0.line + lineOffset } ?? line
-            guard case .mapping(let map) = item else {
+            let itemLine = item.line.map { $0 + lineOffset } ?? line
+            guard case .mapping(let map, _) = item else {
                 report(itemLine, "\(key)[\(index)]", "expected a mapping with \(fields.sorted().joined(separator: ", "))")
                 continue
             }
-            var child = YAMLReader(file: file, pairs: map.map { ($0.key.string ?? "\($0.key)", .yaml($0.value), ($0.key.mark?.line ?? 1) + lineOffset) }, lineOffset: lineOffset, prefix: "\(key)[\(index)].")
+            var child = YAMLReader(file: file, pairs: map.map { ($0.key, .node($0.value), ($0.line ?? 1) + lineOffset) }, lineOffset: lineOffset, prefix: "\(key)[\(index)].")
             child.rejectUnknownKeys(fields)
             if let value = read(&child) { result.append(value) }
             diagnostics += child.diagnostics
@@ -237,12 +258,17 @@ public struct YAMLReader {
 
     private func describe(_ value: Value) -> String {
         switch value {
-        case .flat(let text): return "\"\(text.prefix(40))\""
-        case .yaml(.scalar(let scalar)): return "\"\(scalar.string.prefix(40))\""
-        case .yaml(.sequence): return "a list"
-        case .yaml(.mapping): return "a mapping"
-        case .yaml(.alias): return "an alias"
+        case .flat(let text, _): return "\"\(text.prefix(40))\""
+        case .node(.scalar(let text, _, _)): return "\"\(text.prefix(40))\""
+        case .node(.sequence): return "a list"
+        case .node(.mapping): return "a mapping"
+        case .node(.alias): return "an alias"
         }
+    }
+
+    /// `4` for 4.0, `4.5` for 4.5.
+    private static func plain(_ number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
     }
 }
 
@@ -263,11 +289,4 @@ func editDistance(_ a: String, _ b: String) -> Int {
         previous = current
     }
     return a.isEmpty ? b.count : previous[b.count]
-}
-
-/// The text without leading and trailing whitespace (ASCII and no-break space), without
-/// bridging through NSString.
-func trimmingWhitespace(_ text: String) -> String {
-    guard let first = text.firstIndex(where: { !$0.isWhitespace }), let last = text.lastIndex(where: { !$0.isWhitespace }) else { return "" }
-    return String(text[first...last])
 }

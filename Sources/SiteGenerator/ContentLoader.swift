@@ -105,7 +105,7 @@ public enum ContentLoader {
             }
             let document: FrontMatter
             do { document = try FrontMatter.split(text, file: path) } catch { diagnostics.append(error); continue }
-            var yaml = YAMLReader(file: path, text: document.yaml, lineOffset: document.yamlLineOffset)
+            var yaml = YAMLReader(file: path, text: document.yaml, lineOffset: document.yamlLineOffset, parser: FullYAML.parse)
             if yaml.isUnreadable { diagnostics += yaml.diagnostics; continue }
             yaml.rejectUnknownKeys(["title", "description", "slug"])
             let title = yaml.string("title", required: true)

@@ -22,7 +22,7 @@ public enum MentorSource {
         } catch {
             return .failure(Diagnostics([error]))
         }
-        var yaml = YAMLReader(file: file, text: document.yaml, lineOffset: document.yamlLineOffset)
+        var yaml = YAMLReader(file: file, text: document.yaml, lineOffset: document.yamlLineOffset, parser: FullYAML.parse)
         if yaml.isUnreadable { return .failure(Diagnostics(yaml.diagnostics)) }
         yaml.rejectUnknownKeys(keys)
 

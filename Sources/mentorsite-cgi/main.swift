@@ -1,5 +1,7 @@
 import Booking
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MentorCore
 
 // The booking CGI (RFC 3875): one request per process. The response goes to stdout;

@@ -3,6 +3,7 @@ import Foundation
 import MentorCore
 import SiteGenerator
 import Booking
+import BookingMail
 
 /// Options every command shares.
 struct ConfigOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 import MentorCore
 import Testing
 @testable import Booking
+@testable import BookingMail
 
 @Suite struct PatientDetailsTests {
     func errors(_ fields: [String: String]) -> [String: String] {

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Testing
 @testable import MentorCore
+import SiteGenerator
 
 /// A database with one mentor, Mondays 09:00–12:00 UTC, one-hour sessions.
 func bookingDatabase() throws -> (TemporaryDatabase, MentorDatabase, Mentor) {

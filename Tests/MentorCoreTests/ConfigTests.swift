@@ -33,6 +33,19 @@ import Testing
         #expect(throws: Diagnostics.self) { try SiteConfig.parse("site_name: [unclosed\n", file: "m.yml") }
     }
 
+    /// The booking CGI reads the configuration on every request without a YAML library:
+    /// one `key: value` per line, plain or quoted, and anything else is named by its line.
+    @Test func readsFlatYAMLOnlyAndSaysWhereItStops() throws {
+        let config = try SiteConfig.parse("---\nsite_name: \"Calm: a \\\"corner\\\"\" # quoted\ntagline: 'It''s fine'\n", file: "m.yml")
+        #expect(config.siteName == "Calm: a \"corner\"" && config.tagline == "It's fine")
+        #expect(throws: Diagnostics([Diagnostic(file: "m.yml", line: 4, message: FlatYAML.notFlat)])) {
+            try SiteConfig.parse("site_name: Calm\n\ntagline:\n  - a list\n", file: "m.yml")
+        }
+        #expect(throws: Diagnostics([Diagnostic(file: "m.yml", line: 2, message: "duplicate key \"site_name\"")])) {
+            try SiteConfig.parse("site_name: Calm\nsite_name: Quiet\n", file: "m.yml")
+        }
+    }
+
     @Test func resolvesPathsAgainstTheConfigFolder() {
         var config = SiteConfig()
         config.root = "/srv/site"

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MentorCore
+import SiteGenerator
 
 /// A database file in a fresh temporary folder, removed when the test ends.
 final class TemporaryDatabase {

@@ -2,20 +2,22 @@ import Testing
 import Yams
 @testable import MentorCore
 
-/// The flat fast path must read every text it accepts exactly as Yams does, and leave the
-/// rest to Yams.
+/// The flat reader must read every text it accepts exactly as Yams does (keys, values,
+/// plain or quoted, lines), and name the first line of anything else.
 @Suite struct FlatYAMLTests {
-    /// What Yams makes of a text: keys, scalar values, lines, all plain; nil if anything else.
-    func yams(_ text: String) -> [(key: String, value: String, line: Int)]? {
+    /// What Yams makes of a text: keys, scalar values, whether plain, lines; nil if anything
+    /// but a mapping of plain keys to scalars.
+    func yams(_ text: String) -> [(key: String, value: String, plain: Bool, line: Int)]? {
         let root: Node?
         do { root = try Yams.compose(yaml: text, .basic, .default, .utf8) } catch { return nil }
         // An empty document (blank or comments only) is an empty mapping to both readers.
         guard let root else { return [] }
         guard case .mapping(let map) = root else { return nil }
-        var pairs: [(key: String, value: String, line: Int)] = []
+        var pairs: [(key: String, value: String, plain: Bool, line: Int)] = []
         for (key, value) in map {
-            guard case .scalar(let keyScalar) = key, case .scalar(let scalar) = value, scalar.style == .plain || scalar.string.isEmpty else { return nil }
-            pairs.append((keyScalar.string, scalar.string, keyScalar.mark?.line ?? 0))
+            guard case .scalar(let keyScalar) = key, keyScalar.style == .plain, case .scalar(let scalar) = value,
+                  [.plain, .singleQuoted, .doubleQuoted].contains(scalar.style) else { return nil }
+            pairs.append((keyScalar.string, scalar.string, scalar.style == .plain, keyScalar.mark?.line ?? 0))
         }
         return pairs
     }
@@ -29,6 +31,7 @@ import Yams
         guard let reference else { return true }
         #expect(flat.map(\.key) == reference.map(\.key), "\(text.debugDescription)", sourceLocation: sourceLocation)
         #expect(flat.map(\.value) == reference.map(\.value), "\(text.debugDescription)", sourceLocation: sourceLocation)
+        #expect(flat.map(\.plain) == reference.map(\.plain), "\(text.debugDescription)", sourceLocation: sourceLocation)
         #expect(flat.map(\.line) == reference.map(\.line), "\(text.debugDescription)", sourceLocation: sourceLocation)
         return true
     }
@@ -44,7 +47,8 @@ import Yams
     @Test(arguments: [
         "a: b", "a: b # comment", "a: b#c", "a:", "a: # only a comment", "a: http://x:8080/y", "a: b\n  # indented comment\nc: d",
         "a: trailing   ", "a: Tëxt ünïcödé", "a: 10", "a: null", "a: 1e3", "a: yes", "a: x, [y] {z}", "\n\n# c\n", "",
-        "site_name: O'Brien \"quoted\" inside",
+        "site_name: O'Brien \"quoted\" inside", "a: 'quoted'", "a: \"quoted\"", "a: ''", "a: \"\"", "a: 'it''s' # c", "a: \"null\"",
+        "a: \"tab\\tand \\\"q\\\" \\\\ \\/ \\u00e9 \\u20AC\"", "a: 'x: y # z'", "a: \"x: y # z\"  # comment", "---\na: b", "---\n# c\na: 'b'",
     ])
     func agreesWithYams(_ text: String) {
         #expect(FlatYAML.pairs(in: text) != nil, "\(text.debugDescription) should take the fast path")
@@ -52,12 +56,20 @@ import Yams
     }
 
     @Test(arguments: [
-        "a: 'quoted'", "a: \"quoted\"", "a: [1, 2]", "a: {b: c}", "a:\n  - x", "a: b\n  continued", "a: b: c", "a:\tb", "a: b\r\nc: d",
-        "---\na: b", "%YAML 1.1\n---\na: b", "a: &anchor b", "a: *alias", "a: !tag b", "a: ~", "a: Ünïcödé first", "a: |\n  block", "a: >\n  folded",
+        "a: [1, 2]", "a: 'open", "a: \"open", "a: 'x' y", "a: \"x\"y", "a: \"\\x41\"", "a: \"\\ud800\"", "a: \"\\q\"", "a: 'a\tb'",
+        "a: \"line\n  two\"", "a: 'x'\na: 'y'", "a: {b: c}", "a:\n  - x", "a: b\n  continued", "a: b: c", "a:\tb", "a: b\r\nc: d",
+        "%YAML 1.1\n---\na: b", "a: b\n---\nc: d", "--- a: b", "a: &anchor b", "a: *alias", "a: !tag b", "a: ~", "a: Ünïcödé first", "a: |\n  block", "a: >\n  folded",
         "a: b\na: c", "- a", "a : b", "a:b", "a: b\u{85}c", "a: b\u{2028}c", "\u{FEFF}a: b", "a: @x", "a: `x", "a: ? x", "\"a\": b",
     ])
     func leavesEverythingElseToYams(_ text: String) {
         #expect(FlatYAML.pairs(in: text) == nil, "\(text.debugDescription) should go to Yams")
+    }
+
+    @Test func namesTheFirstLineItDoesNotRead() {
+        guard case .unsupported(let line, let reason) = FlatYAML.read("a: b\n# c\nc:\n  - x\n") else { Issue.record("read a list"); return }
+        #expect(line == 4 && reason == FlatYAML.notFlat)
+        guard case .unsupported(let duplicate, let why) = FlatYAML.read("a: b\na: c") else { Issue.record("read a duplicate"); return }
+        #expect(duplicate == 2 && why == "duplicate key \"a\"")
     }
 
     /// Thousands of texts built from awkward pieces: whatever the fast path accepts, Yams
@@ -65,7 +77,7 @@ import Yams
     @Test func randomTextsAgreeWithYams() {
         let keys = ["a", "site_name", "b-2", "_x", "yes", "null", "A9", "-k", "k k"]
         let separators = [": ", ":", ":  ", " : ", ":\t"]
-        let values = ["plain", "http://x:80/a", "a b", "a #c", "#c", "a: b", "a:b", "'q'", "\"q\"", "[a, b]", "{a: 1}", "- x", "~", "null",
+        let values = ["'s q'", "\"d q\"", "'it''s'", "\"e\\\"s\\\\c\\n\\u00fc\"", "'a # b'", "\"a: b\"", "'q' # c", "\"q\" #c", "'x'y", "\"\\t\"", "''", "\"\"", "plain", "http://x:80/a", "a b", "a #c", "#c", "a: b", "a:b", "'q'", "\"q\"", "[a, b]", "{a: 1}", "- x", "~", "null",
                       "ü", "a\tb", "a\u{85}b", "trail   ", "...", "x # y: z", "(1)", ".5", "/p", "a\\nb", "%x", "a ,b", "&a", "a&b", "", " "]
         let extras = ["", "  ", "# c", "  # c", "  cont", "---", "- item", "\t", "..."]
         var random = SeededRandom(seed: 20261126)

@@ -1,5 +1,6 @@
 import Testing
 @testable import MentorCore
+import SiteGenerator
 
 @Suite struct SlugTests {
     @Test(arguments: [

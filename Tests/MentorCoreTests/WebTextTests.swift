@@ -59,6 +59,15 @@ import Testing
         #expect(environment["MENTORSITE_TEST_ENV_EMPTY"] == "")
     }
 
+    @Test func findsThePathOfAnAbsoluteURL() {
+        #expect(URLs.pathComponent(of: "https://example.org/a/b") == "/a/b")
+        #expect(URLs.pathComponent(of: "http://127.0.0.1:8080/cgi-bin/book?x=1") == "/cgi-bin/book?x=1")
+        #expect(URLs.pathComponent(of: "https://exämple.org/ü") == "/ü")
+        #expect(URLs.pathComponent(of: "https://example.org") == nil)
+        #expect(URLs.pathComponent(of: "/cgi-bin/book") == nil)
+        #expect(URLs.pathComponent(of: "") == nil)
+    }
+
     @Test func joinsLikeTheStandardLibrary() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {

@@ -87,6 +87,14 @@ import Testing
         #expect(problems("name: \"  \"") == ["ana.md:2: name: must not be empty"])
     }
 
+    /// Aliases of aliases ("billion laughs") expand without end when copied: refused.
+    @Test func refusesAliasesThatExpandWithoutEnd() {
+        let levels = (1...8).map { level in "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]" }
+        let yaml = (["name: Bomb", "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + levels + ["languages: *a8"]).joined(separator: "\n")
+        let found = problems(yaml)
+        #expect(found.count == 1 && found[0].hasPrefix("ana.md:") && found[0].contains("more than 100000 values"), "\(found)")
+    }
+
     @Test func namesUnknownKeysWithASuggestion() {
         #expect(problems("name: Ana\ntimezon: Europe/Berlin") == ["ana.md:3: timezon: unknown key (did you mean \"timezone\"?)"])
     }

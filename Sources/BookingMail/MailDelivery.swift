@@ -1,4 +1,5 @@
 import Foundation
+import Booking
 import MentorCore
 
 /// Delivers the outbox: each message (RFC 5322) on the standard input of a
