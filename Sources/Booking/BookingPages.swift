@@ -127,12 +127,9 @@ struct BookingPages {
     }
 
     func plainPage(title: String, message: String) -> String {
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\"><title>\(escape(title))</title></head><body><h1>\(escape(title))</h1><p>\(escape(message))</p></body></html>"
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\"><title>\(HTML.escape(title))</title></head><body><h1>\(HTML.escape(title))</h1><p>\(HTML.escape(message))</p></body></html>"
     }
 
-    func escape(_ text: String) -> String {
-        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;").replacing("\"", with: "&quot;")
-    }
 
     func appointmentValues(_ appointment: Appointment, mentor: Mentor, now: Int) -> [String: TemplateValue] {
         let zone = ZoneRules(identifier: appointment.mentorTimezone)!

@@ -65,18 +65,28 @@ public enum Files {
         return result
     }
 
+    /// Writes all of `bytes` to `descriptor`, again after a short write or an interrupted
+    /// one; 0, or the `errno` of the failure.
+    @discardableResult
+    public static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32 {
+        bytes.withUnsafeBytes { buffer -> Int32 in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                if written == 0 { return EIO }
+                offset += written
+            }
+            return 0
+        }
+    }
+
     /// Writes `text` to the standard error (diagnostics of the CGI go there, never to the
     /// response), without Foundation's `FileHandle`.
     public static func writeStandardError(_ text: String) {
-        var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        writeAll(2, Array(text.utf8))
     }
 }

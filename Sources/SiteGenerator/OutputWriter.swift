@@ -156,7 +156,7 @@ public struct OutputWriter {
         guard descriptor >= 0 else {
             return errno == EEXIST ? replace(path, in: directory, with: contents) : errno
         }
-        var failure = writeAll(descriptor, contents)
+        var failure = Files.writeAll(descriptor, contents)
         if close(descriptor) != 0 && failure == 0 { failure = errno }
         if failure != 0 { unlink(path) }
         return failure
@@ -168,26 +168,11 @@ public struct OutputWriter {
         let temporary = directory + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return errno }
-        var failure = writeAll(descriptor, contents)
+        var failure = Files.writeAll(descriptor, contents)
         if close(descriptor) != 0 && failure == 0 { failure = errno }
         if failure == 0 && rename(temporary, path) != 0 { failure = errno }
         if failure != 0 { unlink(temporary) }
         return failure
-    }
-
-    static func writeAll(_ descriptor: Int32, _ contents: [UInt8]) -> Int32 {
-        contents.withUnsafeBytes { buffer -> Int32 in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return 0
-        }
     }
 
     func existingFiles() -> Set<String> {
