@@ -21,14 +21,21 @@ BROWSER_PACKAGES := chromium chromium-driver fonts-dejavu-core
 SELENIUM := selenium>=4.20,<5
 BENCH_PACKAGES := hugo cmark wrk gcc
 
+# Instants the end-to-end suite must pass at (Unix seconds; `make e2e-instants`): a weekday
+# 01:05 UTC, the eves of the DST changes in Europe (27 Mar, 30 Oct 2027, 21:30 UTC) and North
+# America (13 Mar, 6 Nov 2027, 23:30 in New York), New Year's Eve 23:50 UTC, 28 February
+# 2027 and 29 February 2028.
+INSTANTS ?= 1796087100 1806183000 1824931800 1804998600 1825558200 1798761000 1803816000 1835397000
+
 FUZZ_TARGETS := FuzzCGIRequest FuzzFormData FuzzFrontMatter FuzzSignedToken FuzzTemplate
 FUZZ_SECONDS ?= 60
 
-.PHONY: help deps browser-deps build debug test unit-test e2e-test run bench fuzz sanitize screenshots clean
+.PHONY: help deps browser-deps build debug test unit-test e2e-test e2e-instants run bench fuzz sanitize screenshots clean
 
 help:
 	@echo "make run    install dependencies, build, import content/, build public/, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   unit tests (Swift Testing) and end-to-end tests of the static binaries behind lighttpd"
+	@echo "make e2e-instants  the end-to-end suite at each instant in INSTANTS (DST eves, New Year's Eve, 29 February)"
 	@echo "make build  release build, fully static executables in $(BIN)/"
 	@echo "make screenshots  the site and every booking step in headless Chromium at 390 and 1280 px, into docs/screenshots/"
 	@echo "make fuzz   libFuzzer + AddressSanitizer, FUZZ_SECONDS=$(FUZZ_SECONDS) s on each parser of untrusted input (Fuzz/)"
@@ -54,6 +61,15 @@ unit-test: deps
 
 e2e-test: build browser-deps
 	python3 Tests/e2e/run_tests.py --bin $(BIN)
+
+# The whole end-to-end suite once per instant in INSTANTS; stops at the first that fails.
+e2e-instants: build browser-deps
+	@for t in $(INSTANTS); do \
+		echo "== MENTORSITE_TEST_NOW=$$t ($$(date -u -d @$$t '+%a %Y-%m-%d %H:%M UTC'))"; \
+		MENTORSITE_TEST_NOW=$$t python3 Tests/e2e/run_tests.py --bin $(BIN) > .build/e2e-$$t.log 2>&1; status=$$?; \
+		grep -E "^(FAIL|e2e:)" .build/e2e-$$t.log; \
+		test $$status -eq 0 || { echo "see .build/e2e-$$t.log"; exit 1; }; \
+	done
 
 screenshots: build browser-deps
 	python3 Tests/e2e/screenshots.py --bin $(BIN)

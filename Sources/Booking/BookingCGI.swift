@@ -24,7 +24,7 @@ public enum BookingCGI {
         do {
             let key = try SecretKey.loadOrCreate(at: config.secretKey)
             let database = try MentorDatabase(path: config.database, create: false, synchronousFull: true)
-            let app = BookingApp(config: config, key: key, database: database, now: clock(environment), pages: pages)
+            let app = BookingApp(config: config, key: key, database: database, now: try Clock.now(environment: environment), pages: pages)
             return app.respond(to: request)
         } catch let error as BookingError {
             return pages.error(error, request: request)
@@ -35,14 +35,6 @@ public enum BookingCGI {
             return pages.error(BookingError(.unavailable, busy ? "Booking is very busy right now. Please try again in a moment."
                                             : "Booking is unavailable right now. Please try again later.", retryAfter: busy ? 5 : 300), request: request)
         }
-    }
-
-    /// Now, in Unix seconds. `MENTORSITE_TEST_NOW` fixes it for tests (DST days, expired
-    /// holds). Only the web server's own configuration sets plain variables: a client's
-    /// headers arrive as `HTTP_*`, so no request can move the clock.
-    static func clock(_ environment: [String: String]) -> Int {
-        if let text = environment["MENTORSITE_TEST_NOW"], let fixed = Int(plainDigits: text) { return fixed }
-        return Int(Date().timeIntervalSince1970)
     }
 
     static let placeholderRequest = try! CGIRequest(environment: ["REQUEST_METHOD": "GET"], body: [])

@@ -2,13 +2,14 @@ import FoundationEssentials
 
 /// UTC instants as ISO 8601 text (`2026-11-26T09:30:00Z`), the form the database stores.
 public enum Timestamp {
-    /// Now, or `SOURCE_DATE_EPOCH` when set, so that builds can be reproduced
-    /// (https://reproducible-builds.org/specs/source-date-epoch/).
-    public static func now(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let text = environment["SOURCE_DATE_EPOCH"], let seconds = Int(text), text.allSatisfy(\.isNumber) {
+    /// The time recorded on what a command writes: `SOURCE_DATE_EPOCH` when set, so that
+    /// builds can be reproduced (https://reproducible-builds.org/specs/source-date-epoch/),
+    /// else `Clock`'s now (`MENTORSITE_TEST_NOW` or the system clock).
+    public static func now(environment: [String: String] = Files.environment()) -> String {
+        if let text = environment["SOURCE_DATE_EPOCH"], let seconds = Int(plainDigits: text) {
             return format(secondsSinceEpoch: seconds)
         }
-        return format(secondsSinceEpoch: Int(Date().timeIntervalSince1970))
+        return format(secondsSinceEpoch: (try? Clock.now(environment: environment)) ?? Clock.systemNow())
     }
 
     public static func format(secondsSinceEpoch seconds: Int) -> String {

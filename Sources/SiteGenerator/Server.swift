@@ -8,12 +8,16 @@ public struct LocalServer {
     public var configPath: String
     public var port: Int
     public var cgiExecutable: String
+    /// `MENTORSITE_TEST_NOW` of `serve`'s own environment, handed on to the CGI so that a
+    /// test (or a demonstration) runs the whole site at one fixed instant.
+    public var testNow: String?
 
-    public init(config: SiteConfig, configPath: String, port: Int, cgiExecutable: String) {
+    public init(config: SiteConfig, configPath: String, port: Int, cgiExecutable: String, testNow: String? = nil) {
         self.config = config
         self.configPath = configPath
         self.port = port
         self.cgiExecutable = cgiExecutable
+        self.testNow = testNow
     }
 
     /// Where lighttpd is, or nil.
@@ -63,7 +67,7 @@ public struct LocalServer {
             alias.url = (\(quote(bookingPath)) => \(quote(Self.absolute(cgiExecutable))))
             $HTTP["url"] =^ \(quote(bookingPath)) {
               cgi.assign = ("" => "")
-              setenv.set-environment = ("MENTORSITE_CONFIG" => \(quote(Self.absolute(configPath))))
+              setenv.set-environment = ("MENTORSITE_CONFIG" => \(quote(Self.absolute(configPath)))\(testNow.map { ", \"\(Clock.variable)\" => " + quote($0) } ?? ""))
             }
 
             """

@@ -112,7 +112,9 @@ extension MentorSite {
                 }
                 let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
                 let cgi = (selfPath as NSString).deletingLastPathComponent + "/mentorsite-cgi"
-                let server = LocalServer(config: config, configPath: options.path, port: port, cgiExecutable: cgi)
+                let testNow = ProcessInfo.processInfo.environment[Clock.variable]
+                if testNow != nil { _ = try Clock.now(environment: ProcessInfo.processInfo.environment) }
+                let server = LocalServer(config: config, configPath: options.path, port: port, cgiExecutable: cgi, testNow: testNow)
                 let stateFolder = config.resolve(".mentorsite")
                 try FileManager.default.createDirectory(atPath: stateFolder, withIntermediateDirectories: true)
                 let confPath = stateFolder + "/lighttpd.conf"
@@ -280,7 +282,7 @@ extension MentorSite {
                 let arguments = MailDelivery.arguments(sendmail)
                 guard !arguments.isEmpty else { throw ValidationError("--sendmail needs a command") }
                 let database = try MentorDatabase(path: config.database, create: false)
-                let report = try MailDelivery(command: arguments, from: from).deliver(database: database, now: Int(Date().timeIntervalSince1970)) { say($0) }
+                let report = try MailDelivery(command: arguments, from: from).deliver(database: database, now: try Clock.now(environment: ProcessInfo.processInfo.environment)) { say($0) }
                 say("\(report.sent) sent, \(report.failed) failed")
                 if report.failed > 0 { throw ExitCode(2) }
             } catch let error as ExitCode {

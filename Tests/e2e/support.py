@@ -25,6 +25,15 @@ import zoneinfo
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(REPO, ".build", "release")
 EPOCH = "1793318400"  # 2026-10-29: fixed so that two imports are byte-identical
+# "Now" for every program the suite starts (MENTORSITE_TEST_NOW): the suite never reads
+# the wall clock. `MENTORSITE_TEST_NOW=<unix seconds> make e2e-test` runs it at another
+# instant; without it, a weekday 01:05 UTC (the hour that once broke it: the first free
+# slot was inside the cancellation window).
+DEFAULT_NOW = 1796087100  # Tuesday 2026-12-01 01:05 UTC
+NOW = int(os.environ.get("MENTORSITE_TEST_NOW") or DEFAULT_NOW)
+os.environ["MENTORSITE_TEST_NOW"] = str(NOW)  # inherited by every server the suite starts
+# The product's default cancellation window (booking_cancellation_hours).
+CANCELLATION_WINDOW = 24 * 3600
 TESTS = []
 FOLDERS = []
 
@@ -35,7 +44,7 @@ def test(function):
 
 
 def run(*args, cwd, check=True, env=None):
-    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SOURCE_DATE_EPOCH": EPOCH, "HOME": cwd}
+    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SOURCE_DATE_EPOCH": EPOCH, "HOME": cwd, "MENTORSITE_TEST_NOW": str(NOW)}
     environment.update(env or {})
     result = subprocess.run([os.path.join(BIN, args[0])] + list(args[1:]), cwd=cwd, env=environment,
                             capture_output=True, text=True, timeout=120)
@@ -284,9 +293,7 @@ def walk_to_payment(browser, mentor="jose-muller", start=None, email="pat@exampl
     status, headers, body = browser.get(headers["location"])
     assert status == 200 and "Choose a date and time" in body, body[:500]
     assert "your time:" in body  # the patient's zone differs from the mentor's
-    starts = re.findall(r'name="start" id="slot-\d+" value="(\d+)"', body)
-    assert starts, "no free slots offered"
-    start = start or starts[0]
+    start = start or cancellable_start(body)
     status, headers, _ = browser.post("/cgi-bin/book/time", {"csrf": csrf, "mentor": mentor, "tz": "America/New_York", "specialty": "Depression", "type": "video", "start": start})
     assert status == 303, status
     details_url = headers["location"]
@@ -300,6 +307,28 @@ def walk_to_payment(browser, mentor="jose-muller", start=None, email="pat@exampl
     status, headers, body = browser.get("/cgi-bin/book/payment")
     assert status == 200 and "Test payments only" in body, body[:800]
     return body, start, csrf
+
+
+def offered_starts(page):
+    """The slot values (Unix seconds) a time page offers, in order."""
+    return [int(value) for value in re.findall(r'name="start" id="slot-\d+" value="(\d+)"', page)]
+
+
+def cancellable_start(page, now=None):
+    """The first offered start that can still be cancelled and moved online afterwards
+    (outside the cancellation window, with an hour to spare), as text."""
+    now = now or NOW
+    starts = [start for start in offered_starts(page) if start >= now + CANCELLATION_WINDOW + 3600]
+    assert starts, f"no cancellable slot offered at {now}: {offered_starts(page)[:5]}"
+    return str(starts[0])
+
+
+def late_start(page, now=None):
+    """The first offered start inside the cancellation window (bookable, not cancellable
+    online), or None when the mentor has none so soon."""
+    now = now or NOW
+    starts = [start for start in offered_starts(page) if start < now + CANCELLATION_WINDOW]
+    return str(starts[0]) if starts else None
 
 
 def sendmail_script(folder):
@@ -317,6 +346,20 @@ def read_mailbox(mailbox):
     return [open(os.path.join(mailbox, name), encoding="utf-8").read() for name in sorted(os.listdir(mailbox))]
 
 
+def with_test_clock(config, server):
+    """A shipped web server configuration, filled in, that also hands the CGI the suite's
+    clock (MENTORSITE_TEST_NOW) beside MENTORSITE_CONFIG: what an operator never sets."""
+    now = str(NOW)
+    if server == "lighttpd":
+        changed = re.sub(r'(\("MENTORSITE_CONFIG" => "[^"]*")', r'\1, "MENTORSITE_TEST_NOW" => "' + now + '"', config)
+    elif server == "nginx":
+        changed = re.sub(r'(\n(\s*)fastcgi_param MENTORSITE_CONFIG [^;]*;)', r'\1\n\2fastcgi_param MENTORSITE_TEST_NOW ' + now + ';', config)
+    else:
+        changed = re.sub(r'(\n(\s*)SetEnv MENTORSITE_CONFIG [^\n]*)', r'\1\n\2SetEnv MENTORSITE_TEST_NOW ' + now, config)
+    assert changed != config, f"no MENTORSITE_CONFIG line in the {server} configuration"
+    return changed
+
+
 class LighttpdServer(LoopbackServer):
     """lighttpd with mod_cgi on a free loopback port, from deploy/lighttpd.conf."""
 
@@ -327,6 +370,7 @@ class LighttpdServer(LoopbackServer):
         template = open(os.path.join(REPO, "deploy", "lighttpd.conf")).read()
         config = (template.replace("@STATE@", state).replace("@ROOT@", os.path.join(folder, "public")).replace("@PORT@", str(self.port))
                   .replace("@CGI@", os.path.join(BIN, "mentorsite-cgi")).replace("@CONFIG@", os.path.join(folder, "mentorsite.yml")))
+        config = with_test_clock(config, "lighttpd")
         config_path = os.path.join(state, "lighttpd.conf")
         open(config_path, "w").write(config)
         self.process = subprocess.Popen(["lighttpd", "-D", "-f", config_path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -353,6 +397,7 @@ class NginxServer(LoopbackServer):
         config = (template.replace("@STATE@", state).replace("@ROOT@", os.path.join(folder, "public")).replace("@PORT@", str(self.port))
                   .replace("@CGI@", os.path.join(BIN, "mentorsite-cgi")).replace("@CONFIG@", os.path.join(folder, "mentorsite.yml"))
                   .replace("@SOCKET@", self.socket))
+        config = with_test_clock(config, "nginx")
         config_path = os.path.join(state, "nginx.conf")
         open(config_path, "w").write("user root;\n" + config)
         self.process = subprocess.Popen(["nginx", "-c", config_path, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -370,8 +415,7 @@ def cgi_command(config, method="GET", path="", query="", body=b"", cookie="", ex
     (`env -i`): `extra` adds or overrides variables, `drop` removes them, `now` fixes the clock."""
     environment = {"MENTORSITE_CONFIG": config, "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
                    "REMOTE_ADDR": "127.0.0.1", "SCRIPT_NAME": "/cgi-bin/book", "GATEWAY_INTERFACE": "CGI/1.1"}
-    if now:
-        environment["MENTORSITE_TEST_NOW"] = str(now)
+    environment["MENTORSITE_TEST_NOW"] = str(now or NOW)
     if cookie:
         environment["HTTP_COOKIE"] = cookie
     if isinstance(body, str):
@@ -398,7 +442,7 @@ def parse_cgi(stdout, stderr=b""):
 
 
 def cgi(folder, method="GET", path="", query="", body=b"", cookie="", extra=None):
-    """One request to the CGI of a site folder, on the real clock: (status, headers, body)."""
+    """One request to the CGI of a site folder, at the suite's clock: (status, headers, body)."""
     argv, body = cgi_command(os.path.join(folder, "mentorsite.yml"), method, path, query, body, cookie, extra)
     result = subprocess.run(argv, input=body, capture_output=True, timeout=30)
     return parse_cgi(result.stdout, result.stderr)[:3]
@@ -425,6 +469,7 @@ class ApacheServer(LoopbackServer):
         config = (template.replace("@STATE@", state).replace("@ROOT@", os.path.join(folder, "public")).replace("@PORT@", str(self.port))
                   .replace("@CGI@", os.path.join(binaries, "mentorsite-cgi")).replace("@CGIDIR@", binaries)
                   .replace("@CONFIG@", os.path.join(folder, "mentorsite.yml")).replace("@USER@", self.user).replace("@GROUP@", self.user))
+        config = with_test_clock(config, "apache")
         self.config_path = os.path.join(state, "httpd.conf")
         open(self.config_path, "w").write(config)
         self.state = state

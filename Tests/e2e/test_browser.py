@@ -29,7 +29,8 @@ def book_in_browser(browser, base, folder, email):
         # The page preset the patient's zone from the browser (America/New_York here).
         assert browser.find("select#tz").get_attribute("value") == "America/New_York"
         assert "your time:" in browser.text
-    slot = browser.all('input[name="start"]')[0]
+    start = cancellable_start(browser.driver.page_source)
+    slot = browser.find(f'input[name="start"][value="{start}"]')
     label = browser.find(f'label[for="{slot.get_attribute("id")}"]')
     chosen = label.text
     label.click()

@@ -16,7 +16,7 @@ class SiteTools:
         return ["runuser", "-u", self.user, "--"] if self.user else []
 
     def mentorsite(self, *args):
-        environment = ["env", "-i", "PATH=/usr/bin:/bin", "HOME=" + self.folder, "SOURCE_DATE_EPOCH=" + EPOCH]
+        environment = ["env", "-i", "PATH=/usr/bin:/bin", "HOME=" + self.folder, "SOURCE_DATE_EPOCH=" + EPOCH, f"MENTORSITE_TEST_NOW={NOW}"]
         result = subprocess.run(self._prefix() + environment + [os.path.join(self.bin, "mentorsite")] + list(args),
                                 cwd=self.folder, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, (args, result.stdout, result.stderr)
