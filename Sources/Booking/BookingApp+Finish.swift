@@ -1,4 +1,7 @@
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import MentorCore
 
 extension BookingApp {
@@ -32,65 +35,156 @@ extension BookingApp {
 
     func pay(_ request: CGIRequest) throws -> CGIResponse {
         try checkCSRF(request)
+        // A repeated submit of a form that already booked returns that booking (the first
+        // answer may never have reached the browser), even after its draft is gone.
+        if let key = request.form["idempotency"], RandomToken.isWellFormed(key), let booked = try database.appointment(idempotencyKey: key) {
+            return try finished(booked, key: key, request: request)
+        }
         let (draft, choices) = try draftChoices(request)
         guard let start = choices.start, let key = request.form["idempotency"], key == draft["idempotency"] else {
             throw BookingError(.badRequest, "This payment form is out of date. Please reload the page.")
         }
         let email = draft["email"] ?? ""
-        // Limits stored in SQLite, so they hold across processes: 429 past them.
-        for (key, limit) in [("ip:" + request.remoteAddress, settings.attemptsPerAddress), ("email:" + email, settings.attemptsPerEmail)] {
-            if let wait = try database.rateLimit(key, limit: limit, window: 3600, now: now) {
-                throw BookingError(.tooManyRequests, "Too many booking attempts. Please try again in \(max(1, wait / 60)) minutes.", retryAfter: wait)
+        let limits = [("ip:" + request.remoteAddress, settings.attemptsPerAddress), ("email:" + email, settings.attemptsPerEmail)]
+        var reference: String?
+        if let price = choices.mentor.profile.hourlyRate?.forSession(minutes: choices.mentor.profile.sessionMinutes) {
+            let card = CardInput(number: request.form["card_number"] ?? "", expiry: request.form["card_expiry"] ?? "", cvc: request.form["card_cvc"] ?? "")
+            if let problem = card.problem { return try showPayment(request, error: problem) }
+            switch try authorizeOnce(key: key, amountMinor: price.minorUnits, currency: price.currency, card: card, limits: limits) {
+            case .authorized(let ref): reference = ref
+            case .declined(let message): return try showPayment(request, error: message)
+            case .booked(let appointment): return try finished(appointment, key: key, request: request)
+            }
+        } else {
+            // Limits stored in SQLite, so they hold across processes: 429 past them.
+            for (limitKey, limit) in limits {
+                if let wait = try database.rateLimit(limitKey, limit: limit, window: 3600, now: now) { throw tooMany(wait) }
             }
         }
         let patient = try signedInPatient(request)
-        let verified = patient?.email == email
-        let price = choices.mentor.profile.hourlyRate?.forSession(minutes: choices.mentor.profile.sessionMinutes)
-        var reference: String?
-        // A repeated submit of this form returns the first booking without charging again.
-        if try database.appointment(idempotencyKey: key) == nil, let price {
-            let card = CardInput(number: request.form["card_number"] ?? "", expiry: request.form["card_expiry"] ?? "", cvc: request.form["card_cvc"] ?? "")
-            switch payment.authorize(amountMinor: price.minorUnits, currency: price.currency, card: card) {
-            case .failure(let declined): return try showPayment(request, error: declined.message)
-            case .success(let ref): reference = ref
-            }
-        }
-        let manageToken = RandomToken.generate()
+        let manageToken = manageToken(forForm: key)
         let booking = BookingRequest(
             mentorID: choices.mentor.id, specialty: choices.specialty, appointmentType: (choices.type ?? .video).rawValue, start: start,
             patientName: draft["name"] ?? "", patientEmail: email, patientPhone: draft["phone"].flatMap { $0.isEmpty ? nil : $0 },
             patientTimezone: choices.patientZone.identifier, notes: draft["notes"].flatMap { $0.isEmpty ? nil : $0 },
-            idempotencyKey: key, patientVerified: verified, paymentReference: reference, manageTokenHash: RandomToken.digest(manageToken))
+            idempotencyKey: key, patientVerified: patient?.email == email, paymentReference: reference, manageTokenHash: RandomToken.digest(manageToken))
         do {
             let result = try database.book(booking, rules: settings.rules, holdSeconds: settings.holdSeconds, now: now) { appointment, mentor in
                 mails(for: appointment, mentor: mentor, patientName: booking.patientName, email: email, manageToken: manageToken)
             }
-            var response = redirect("/done")
             if result.created {
-                let done = SignedToken.sign(purpose: "done", subject: result.appointment.id + " " + manageToken, expires: now + 24 * 3600, key: self.key)
-                response.headers.append((name: "Set-Cookie", value: Cookie(name: "bk_done", value: done, path: cookiePath, maxAge: 24 * 3600, secure: secureCookies(request)).headerValue))
                 try database.wrap { try database.connection.run("DELETE FROM booking_drafts WHERE id = ?", request.cookies["bk_draft"] ?? "") }
             }
-            return response
+            return try finished(result.appointment, key: key, request: request)
         } catch let failure as BookingFailure {
+            // The booking did not happen: the authorisation is released at once.
+            if let reference { voidAuthorization(reference, reason: failure.reason) }
             switch failure {
             case .mentorUnavailable:
                 throw BookingError(.notFound, "\(choices.mentor.profile.name) is not taking online bookings right now.")
             case .slotTaken(let nearest):
-                return withSession(request) { csrf in
-                    var response = pages.render("booking/conflict", step: 3, title: "That time was just taken", choices: choices, csrf: csrf, extra: [
-                        "nearest": .list(nearest.map { slot -> TemplateValue in
-                            var next = choices
-                            next.start = slot.start
-                            return ["label": .text(Formatting.instant(slot.start, in: choices.zone)), "url": .text(pages.url("/details") + "?" + next.query)]
-                        }),
-                        "has_nearest": .flag(!nearest.isEmpty),
-                        "time_url": .text(pages.url("/time") + "?" + choices.query),
-                    ])
-                    response.status = .conflict
-                    return response
-                }
+                return conflictPage(request, choices: choices, nearest: nearest)
             }
+        }
+    }
+
+    func tooMany(_ wait: Int) -> BookingError {
+        BookingError(.tooManyRequests, "Too many booking attempts. Please try again in \(max(1, wait / 60)) minutes.", retryAfter: wait)
+    }
+
+    enum Authorization {
+        case authorized(String)
+        case declined(String)
+        /// The form booked meanwhile (a concurrent submit finished first).
+        case booked(Appointment)
+    }
+
+    /// Authorises a form's price at most once: the form's idempotency key is claimed in the
+    /// database before the provider is called, and a concurrent submit of the same form
+    /// waits for the first one's answer instead of calling the provider again.
+    func authorizeOnce(key: String, amountMinor: Int, currency: String, card: CardInput, limits: [(String, Int)]) throws -> Authorization {
+        let claim = try database.claimPayment(idempotencyKey: key, provider: payment.name, amountMinor: amountMinor, currency: currency,
+                                              now: now, limits: limits.map { (key: $0.0, limit: $0.1) })
+        switch claim {
+        case .limited(let wait):
+            throw tooMany(wait)
+        case .authorized(let record):
+            if let id = record.appointmentID, let appointment = try database.appointment(id: id) { return .booked(appointment) }
+            // Authorised by a request that then stopped before booking: book with it.
+            return .authorized(record.reference ?? "")
+        case .claimed:
+            switch payment.authorize(amountMinor: amountMinor, currency: currency, card: card, idempotencyKey: key) {
+            case .success(let reference):
+                try database.recordAuthorization(idempotencyKey: key, result: .authorized(reference: reference), now: now)
+                return .authorized(reference)
+            case .failure(let declined):
+                try database.recordAuthorization(idempotencyKey: key, result: .declined(message: declined.message), now: now)
+                return .declined(declined.message)
+            }
+        case .inProgress:
+            return try awaitOtherSubmit(key: key)
+        }
+    }
+
+    /// Another request of the same form holds the claim: wait (up to ten seconds) for its
+    /// outcome and answer with it, never calling the provider a second time.
+    func awaitOtherSubmit(key: String) throws -> Authorization {
+        for _ in 0..<100 {
+            usleep(100_000)
+            if let booked = try database.appointment(idempotencyKey: key) { return .booked(booked) }
+            switch try database.payment(idempotencyKey: key)?.status {
+            case .declined?:
+                return .declined(try database.payment(idempotencyKey: key)?.detail ?? "The payment was declined.")
+            case .voided?:
+                throw BookingError(.conflict, "That time was just taken. Please go back and choose another time.")
+            default:
+                continue
+            }
+        }
+        throw BookingError(.unavailable, "Your payment is still being processed. Please wait a moment and reload this page.", retryAfter: 5)
+    }
+
+    /// Asks the provider to release an authorisation and records it; a failure is noted and
+    /// `mentorsite mail`'s sweep tries again.
+    func voidAuthorization(_ reference: String, reason: String) {
+        do {
+            try payment.void(reference: reference, reason: reason)
+            try database.recordVoid(reference: reference, reason: reason, now: now)
+        } catch {
+            Files.writeStandardError("mentorsite-cgi: could not void payment \(reference): \(error)\n")
+            try? database.recordVoidFailure(reference: reference, message: "\(error)", now: now)
+        }
+    }
+
+    /// The manage link's token for a booking form: an HMAC of the form's idempotency key, so
+    /// that a repeated submit of the form (a double click whose first answer the browser
+    /// dropped) leads to the same booking page. Only its SHA-256 is stored.
+    func manageToken(forForm key: String) -> String {
+        SignedToken.mac(purpose: "manage", message: key, key: self.key)
+    }
+
+    /// The answer to a payment form that booked: the confirmation step, with the cookie that
+    /// shows it in this browser.
+    func finished(_ appointment: Appointment, key: String, request: CGIRequest) throws -> CGIResponse {
+        var response = redirect("/done")
+        let done = SignedToken.sign(purpose: "done", subject: appointment.id + " " + manageToken(forForm: key), expires: now + 24 * 3600, key: self.key)
+        response.headers.append((name: "Set-Cookie", value: Cookie(name: "bk_done", value: done, path: cookiePath, maxAge: 24 * 3600, secure: secureCookies(request)).headerValue))
+        return response
+    }
+
+    func conflictPage(_ request: CGIRequest, choices: Choices, nearest: [Slot]) -> CGIResponse {
+        withSession(request) { csrf in
+            var response = pages.render("booking/conflict", step: 3, title: "That time was just taken", choices: choices, csrf: csrf, extra: [
+                "nearest": .list(nearest.map { slot -> TemplateValue in
+                    var next = choices
+                    next.start = slot.start
+                    return ["label": .text(Formatting.instant(slot.start, in: choices.zone)), "url": .text(pages.url("/details") + "?" + next.query)]
+                }),
+                "has_nearest": .flag(!nearest.isEmpty),
+                "time_url": .text(pages.url("/time") + "?" + choices.query),
+            ])
+            response.status = .conflict
+            return response
         }
     }
 
@@ -219,6 +313,12 @@ extension BookingApp {
             if appointment.status == "scheduled" {
                 throw BookingError(.conflict, "This booking is already confirmed. Your booking email has the details.")
             }
+            if appointment.status == "pending", (appointment.holdExpiresAt ?? 0) <= now {
+                // The hold ran out unconfirmed: mark it so, and release the payment now
+                // rather than at the next sweep.
+                try database.expireHolds(now: now)
+                try releasePayment(of: appointment.id, reason: "hold expired")
+            }
             throw BookingError(.conflict, "This booking can no longer be confirmed: the hold expired or it was cancelled. Please book again from the mentor's page.")
         }
         var response = redirect("/done")
@@ -229,12 +329,21 @@ extension BookingApp {
         return response
     }
 
+    /// Whom to write about an appointment: the name typed for this booking, at the
+    /// patient's address.
     func patientContact(_ appointment: Appointment) throws -> (name: String, email: String) {
         let found = try database.wrap {
             try database.connection.query("SELECT name, email FROM patients WHERE id = ?", [appointment.patientID]) { (name: $0.text(0), email: $0.text(1)) }.first
         }
         guard let found else { throw BookingError(.notFound, "We could not find that booking.") }
-        return found
+        return (appointment.patientName ?? found.name, found.email)
+    }
+
+    /// Voids the authorisation of an appointment that will not take place, if it has one.
+    func releasePayment(of appointmentID: String, reason: String) throws {
+        if let record = try database.payment(appointmentID: appointmentID), record.status == .authorized, let reference = record.reference {
+            voidAuthorization(reference, reason: reason)
+        }
     }
 
     // MARK: Manage
@@ -254,7 +363,7 @@ extension BookingApp {
         return withSession(request) { csrf in
             pages.managePage(appointment, mentor: mentor, token: token, csrf: csrf, canCancel: ["pending", "scheduled"].contains(appointment.status)
                              && appointment.start - now >= settings.cancellationWindow, window: settings.cancellationWindow, message: message,
-                             rescheduleURL: pages.url("/reschedule") + "?token=" + token)
+                             rescheduleURL: pages.url("/reschedule") + "?token=" + token, now: now)
         }
     }
 
@@ -275,6 +384,7 @@ extension BookingApp {
             // A pending hold was never announced to the mentor, so its end is not either.
             return [patientMail] + (appointment.status == "scheduled" ? mentorNotice(.cancelled, cancelled, mentor: mentor, patientName: patient.name) : [])
         }
+        if cancelled != nil { try releasePayment(of: appointment.id, reason: "cancelled by patient") }
         guard cancelled != nil else {
             throw BookingError(.conflict, appointment.status == "cancelled" ? "This session is already cancelled."
                                : "This session starts in less than \(settings.cancellationWindow / 3600) hours and can no longer be cancelled online. Please contact your mentor.")
@@ -301,6 +411,8 @@ extension BookingApp {
             values["title"] = "Move your session"
             values["days"] = .list(slotDays(slots, choices: choices))
             values["has_slots"] = .flag(!slots.isEmpty)
+            values["has_late_slots"] = .flag(slots.contains { isLate($0.start) })
+            values["window_hours"] = .text(String(settings.cancellationWindow / 3600))
             values["csrf"] = .text(csrf)
             values["token"] = .text(token)
             values["action"] = .text(pages.url("/reschedule"))

@@ -34,20 +34,20 @@ public final class BookingApp {
     let now: Int
 
     public convenience init(config: SiteConfig, settings: BookingSettings? = nil, key: SecretKey, database: MentorDatabase,
-                payment: any PaymentProvider = TestPaymentProvider(), now: Int) {
+                payment: (any PaymentProvider)? = nil, now: Int) {
         self.init(config: config, settings: settings, key: key, database: database, payment: payment, now: now, pages: BookingPages(config: config))
     }
 
     /// With the pages the CGI already made for its error pages (they read and fingerprint
     /// the site's assets).
     init(config: SiteConfig, settings: BookingSettings? = nil, key: SecretKey, database: MentorDatabase,
-         payment: any PaymentProvider = TestPaymentProvider(), now: Int, pages: BookingPages) {
+         payment: (any PaymentProvider)? = nil, now: Int, pages: BookingPages) {
         self.config = config
         self.settings = settings ?? BookingSettings(policy: config.booking)
         self.key = key
         self.database = database
         self.pages = pages
-        self.payment = payment
+        self.payment = payment ?? TestPaymentProvider(ledgerPath: config.testPaymentLedger, now: now)
         self.now = now
     }
 
@@ -314,6 +314,8 @@ public final class BookingApp {
                 "earlier_url": .text(previous.map(pageURL) ?? ""),
                 "has_later": .flag(next != nil),
                 "later_url": .text(next.map(pageURL) ?? ""),
+                "has_late_slots": .flag(slots.contains { isLate($0.start) }),
+                "window_hours": .text(String(settings.cancellationWindow / 3600)),
                 "mentor_zone": .text(choices.zone.identifier),
                 "mentor_offset": .text(offsetNow),
                 "zones": .list(zones.sorted().map { ["name": .text($0), "selected": .flag($0 == choices.patientZone.identifier)] }),
@@ -335,12 +337,13 @@ public final class BookingApp {
                 "label": .text(Formatting.day(date)),
                 "slots": .list(slots.map { slot -> TemplateValue in
                     // Sized for all seven keys at once: growing a dictionary rehashes it.
-                    var value = [String: TemplateValue](minimumCapacity: 7)
+                    var value = [String: TemplateValue](minimumCapacity: 8)
                     value["value"] = .text(String(slot.start))
                     value["mentor_time"] = .text(slot.localStart.description)
                     value["offset"] = .text(ZoneRules.describe(offset: slot.offset))
                     value["checked"] = .flag(slot.start == choices.start)
                     value["id"] = .text("slot-\(slot.start)")
+                    value["late"] = .flag(isLate(slot.start))
                     value.setOptional("patient_time", choices.patientZone.identifier == choices.zone.identifier ? nil
                                       : Formatting.patientTime(slot.start, in: choices.patientZone, mentorDate: slot.localDate))
                     return .object(value)
@@ -457,6 +460,14 @@ public final class BookingApp {
                 : Formatting.instant(start, in: choices.patientZone) + " in " + choices.patientZone.identifier)
         }
         value.setOptional("price", choices.mentor.profile.hourlyRate.map { $0.forSession(minutes: choices.mentor.profile.sessionMinutes).formatted })
+        value["late"] = .flag(choices.start.map(isLate) ?? false)
+        value["window_hours"] = .text(String(settings.cancellationWindow / 3600))
         return value
+    }
+
+    /// True for a start inside the cancellation window: bookable, but not cancellable or
+    /// movable online, which the patient is told before paying.
+    func isLate(_ start: Int) -> Bool {
+        start - now < settings.cancellationWindow
     }
 }

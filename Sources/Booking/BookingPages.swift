@@ -36,6 +36,8 @@ struct BookingPages {
             "page": ["title": "\(title) | \(config.siteName)", "description": "Book a session on \(config.siteName).", "canonical": .text(paths.base + paths.home),
                      "og_type": "website", "noindex": true, "has_image": false, "has_json_ld": false],
             "booking": ["action": .text(url(""))],
+            // Where patients write about what cannot be done online (empty: reply by mail).
+            "contact_email": .text(config.contactEmail),
         ]
         for (key, value) in extra { context[key] = value }
         return context
@@ -126,6 +128,19 @@ struct BookingPages {
         return response
     }
 
+    /// Why a session cannot be cancelled or moved online, said to the patient on its page.
+    static func lockedReason(_ appointment: Appointment, window: Int, now: Int) -> String? {
+        switch appointment.status {
+        case "pending", "scheduled":
+            if appointment.start <= now { return "This session has started, so it can no longer be changed online." }
+            let hours = window / 3600
+            return "This session starts in less than \(hours) \(hours == 1 ? "hour" : "hours"), so it can no longer be cancelled or moved online."
+        case "completed": return "This session has taken place."
+        case "expired": return "This booking was never confirmed, so the time was released."
+        default: return nil
+        }
+    }
+
     func plainPage(title: String, message: String) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\"><title>\(HTML.escape(title))</title></head><body><h1>\(HTML.escape(title))</h1><p>\(HTML.escape(message))</p></body></html>"
     }
@@ -179,7 +194,7 @@ struct BookingPages {
     }
 
     func managePage(_ appointment: Appointment, mentor: Mentor, token: String, csrf: String, canCancel: Bool, window: Int, message: String?,
-                    rescheduleURL: String) -> CGIResponse {
+                    rescheduleURL: String, now: Int) -> CGIResponse {
         var values = appointmentValues(appointment, mentor: mentor, now: 0)
         values["title"] = "Your session"
         values["token"] = .text(token)
@@ -190,6 +205,7 @@ struct BookingPages {
         values["reschedule_url"] = .text(rescheduleURL)
         values["window_hours"] = .text(String(window / 3600))
         values.setOptional("message", message)
+        values.setOptional("locked_reason", canCancel ? nil : Self.lockedReason(appointment, window: window, now: now))
         return page("booking/manage", title: "Your session", values: values)
     }
 }

@@ -85,6 +85,12 @@ public enum SignedToken {
         return base64URL(payload) + "." + base64URL(Array(mac))
     }
 
+    /// A base64url HMAC of `message` for `purpose`: a value only this site can make, stable
+    /// for the same input (e.g. a manage token derived from a form's idempotency key).
+    public static func mac(purpose: String, message: String, key: SecretKey) -> String {
+        base64URL(Array(HMAC<SHA256>.authenticationCode(for: Array("v1|\(purpose)|\(message)".utf8), using: key.key)))
+    }
+
     /// The claims of a valid token for `purpose` that has not expired at `now`.
     public static func verify(_ token: String, purpose: String, now: Int, key: SecretKey) throws(BookingError) -> Claims {
         let invalid = BookingError(.badRequest, "This link or form is not valid. Please start again from the mentor's page.")

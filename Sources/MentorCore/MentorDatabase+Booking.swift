@@ -56,6 +56,9 @@ public struct Appointment: Equatable, Sendable {
     public var holdExpiresAt: Int?
     public var priceMinor: Int?
     public var currency: String?
+    /// The name and phone typed for this booking (older rows: nil, the patient's record holds them).
+    public var patientName: String? = nil
+    public var patientPhone: String? = nil
 }
 
 /// Why a booking did not happen.
@@ -64,6 +67,14 @@ public enum BookingFailure: Error, Equatable, Sendable {
     case slotTaken(nearest: [Slot])
     /// The mentor is no longer active or has no hours.
     case mentorUnavailable
+
+    /// Why, in a few words (recorded with a voided payment).
+    public var reason: String {
+        switch self {
+        case .slotTaken: "slot taken"
+        case .mentorUnavailable: "mentor unavailable"
+        }
+    }
 }
 
 extension MentorDatabase {
@@ -155,12 +166,7 @@ extension MentorDatabase {
             try connection.writeTransaction { () throws -> (Appointment, Bool) in
                 if let existing = try appointment(idempotencyKey: request.idempotencyKey) { return (existing, false) }
                 // A unique index cannot see time: expired holds are marked first, inside the lock.
-                let expired = try statement("SELECT id FROM appointments WHERE mentor_id = ? AND status = 'pending' AND hold_expires_at <= ?")
-                    .map([request.mentorID, now]) { $0.text(0) }
-                for id in expired {
-                    try statement("UPDATE appointments SET status = 'expired', updated_at = ? WHERE id = ?").run([stamp, id])
-                    try recordEvent(id, from: "pending", to: "expired", detail: "hold expired", now: stamp)
-                }
+                try expireHolds(mentorID: request.mentorID, now: now, stamp: stamp)
                 guard let mentor = try mentors(ids: [request.mentorID]).first, let zone = mentor.profile.timezone.flatMap(ZoneRules.init(identifier:)),
                       !mentor.profile.availability.isEmpty
                 else { throw BookingFailure.mentorUnavailable }
@@ -173,7 +179,8 @@ extension MentorDatabase {
                     let upcoming = SlotCalculator.freeSlots(for: schedule, from: localDay, days: 14, now: now, busy: busy, rules: rules)
                     throw BookingFailure.slotTaken(nearest: Array(upcoming.sorted { abs($0.start - request.start) < abs($1.start - request.start) }.prefix(3)).sorted { $0.start < $1.start })
                 }
-                let patientID = try upsertPatient(name: request.patientName, email: request.patientEmail, phone: request.patientPhone, verified: request.patientVerified, now: stamp)
+                let patientID = try patient(email: request.patientEmail, name: request.patientName, phone: request.patientPhone,
+                                            verified: request.patientVerified, now: stamp)
                 let status = request.patientVerified ? "scheduled" : "pending"
                 let price = mentor.profile.hourlyRate?.forSession(minutes: mentor.profile.sessionMinutes)
                 let appointment = Appointment(
@@ -181,18 +188,21 @@ extension MentorDatabase {
                     appointmentType: request.appointmentType, start: slot.start, end: slot.end, mentorTimezone: zone.identifier,
                     localDate: slot.localDate.description, localStart: slot.localStart.description, utcOffset: slot.offset,
                     patientTimezone: request.patientTimezone, status: status, holdExpiresAt: status == "pending" ? now + holdSeconds : nil,
-                    priceMinor: price?.minorUnits, currency: price?.currency)
+                    priceMinor: price?.minorUnits, currency: price?.currency, patientName: request.patientName, patientPhone: request.patientPhone)
                 try statement("""
                     INSERT INTO appointments (id, mentor_id, patient_id, specialty, appointment_type, starts_at, ends_at, mentor_timezone,
                         local_date, local_start, utc_offset, patient_timezone, status, hold_expires_at, price_minor, currency,
-                        payment_reference, notes, idempotency_key, manage_token_hash, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        payment_reference, notes, idempotency_key, manage_token_hash, created_at, updated_at, patient_name, patient_phone)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """).run([appointment.id, appointment.mentorID, patientID, appointment.specialty, appointment.appointmentType,
                               appointment.start, appointment.end, appointment.mentorTimezone, appointment.localDate, appointment.localStart,
                               appointment.utcOffset, appointment.patientTimezone, appointment.status, appointment.holdExpiresAt,
                               appointment.priceMinor, appointment.currency, request.paymentReference, request.notes,
-                              request.idempotencyKey, request.manageTokenHash, stamp, stamp])
+                              request.idempotencyKey, request.manageTokenHash, stamp, stamp, request.patientName, request.patientPhone])
                 try recordEvent(appointment.id, from: nil, to: status, now: stamp)
+                if let reference = request.paymentReference {
+                    try statement("UPDATE payments SET appointment_id = ?, updated_at = ? WHERE reference = ?").run([appointment.id, stamp, reference])
+                }
                 for message in mail(appointment, mentor) { try enqueue(message, appointmentID: appointment.id, now: stamp) }
                 return (appointment, true)
             }
@@ -212,7 +222,12 @@ extension MentorDatabase {
                 if let manageTokenHash {
                     try statement("UPDATE appointments SET manage_token_hash = ? WHERE id = ?").run([manageTokenHash, appointmentID])
                 }
-                try statement("UPDATE patients SET verified_at = coalesce(verified_at, ?) WHERE id = ?").run([stamp, appointment.patientID])
+                // The first confirmation verifies the address and takes the details typed for
+                // this booking; a patient verified before keeps their record.
+                try statement("""
+                    UPDATE patients SET name = coalesce(?, name), phone = coalesce(?, phone), verified_at = ?
+                    WHERE id = ? AND verified_at IS NULL
+                    """).run([appointment.patientName, appointment.patientPhone, stamp, appointment.patientID])
                 try recordEvent(appointmentID, from: "pending", to: "scheduled", detail: "confirmed by email", now: stamp)
                 for message in mail(appointment) { try enqueue(message, appointmentID: appointmentID, now: stamp) }
                 return appointment
@@ -237,9 +252,14 @@ extension MentorDatabase {
         }
     }
 
-    func upsertPatient(name: String, email: String, phone: String?, verified: Bool, now: String) throws -> String {
+    /// The patient with this address, created when new. Only the patient signed in with
+    /// this address (`verified`) changes an existing record: unverified input, which anyone
+    /// can type, stays on its own appointment.
+    func patient(email: String, name: String, phone: String?, verified: Bool, now: String) throws -> String {
         if let id = try connection.scalarText("SELECT id FROM patients WHERE email = ?", email) {
-            try statement("UPDATE patients SET name = ?, phone = coalesce(?, phone) WHERE id = ?").run([name, phone, id])
+            if verified {
+                try statement("UPDATE patients SET name = ?, phone = coalesce(?, phone) WHERE id = ?").run([name, phone, id])
+            }
             return id
         }
         let id = UUID().uuidString.lowercased()
@@ -250,14 +270,15 @@ extension MentorDatabase {
 
     static let appointmentColumns = """
         id, mentor_id, patient_id, specialty, appointment_type, starts_at, ends_at, mentor_timezone, local_date, local_start,
-        utc_offset, patient_timezone, status, hold_expires_at, price_minor, currency
+        utc_offset, patient_timezone, status, hold_expires_at, price_minor, currency, patient_name, patient_phone
         """
 
     func readAppointment(_ row: SQLiteRow) -> Appointment {
         Appointment(id: row.text(0), mentorID: row.text(1), patientID: row.text(2), specialty: row.optionalText(3),
                     appointmentType: row.text(4), start: row.int(5), end: row.int(6), mentorTimezone: row.text(7),
                     localDate: row.text(8), localStart: row.text(9), utcOffset: row.int(10), patientTimezone: row.optionalText(11),
-                    status: row.text(12), holdExpiresAt: row.optionalInt(13), priceMinor: row.optionalInt(14), currency: row.optionalText(15))
+                    status: row.text(12), holdExpiresAt: row.optionalInt(13), priceMinor: row.optionalInt(14), currency: row.optionalText(15),
+                    patientName: row.optionalText(16), patientPhone: row.optionalText(17))
     }
 
     public func appointment(id: String) throws -> Appointment? {
@@ -339,7 +360,7 @@ extension MentorDatabase {
         return try wrap {
             try connection.query("""
                 SELECT a.id, m.slug, a.starts_at, a.local_date, a.local_start, a.mentor_timezone, (a.ends_at - a.starts_at) / 60,
-                       a.appointment_type, a.status, p.name, p.email, p.phone
+                       a.appointment_type, a.status, coalesce(a.patient_name, p.name), p.email, coalesce(a.patient_phone, p.phone)
                 FROM appointments a JOIN mood_mentor_profiles m ON m.id = a.mentor_id JOIN patients p ON p.id = a.patient_id
                 \(filter) ORDER BY a.starts_at, a.id
                 """, parameters) { row in
@@ -361,15 +382,20 @@ extension MentorDatabase {
             try connection.writeTransaction { () throws -> Int? in
                 let count = try connection.scalarInt("SELECT count FROM rate_limits WHERE key = ? AND window_start = ?", key, start) ?? 0
                 if count >= limit { return start + window - now }
-                try connection.run("""
-                    INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)
-                    ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
-                    """, key, start)
-                // Old windows are of no use; a few are dropped on every write.
-                try connection.run("DELETE FROM rate_limits WHERE rowid IN (SELECT rowid FROM rate_limits WHERE window_start < ? LIMIT 20)", start - window)
+                try countAttempt(key, windowStart: start, window: window)
                 return nil
             }
         }
+    }
+
+    /// Adds one attempt to `key`'s window; old windows are of no use, and a few are dropped
+    /// on every write.
+    func countAttempt(_ key: String, windowStart: Int, window: Int) throws {
+        try statement("""
+            INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)
+            ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
+            """).run([key, windowStart])
+        try statement("DELETE FROM rate_limits WHERE rowid IN (SELECT rowid FROM rate_limits WHERE window_start < ? LIMIT 20)").run([windowStart - window])
     }
 }
 
@@ -396,7 +422,8 @@ extension MentorDatabase {
                 WHERE a.mentor_id = ? AND a.ends_at > ? AND a.status IN ('pending', 'scheduled')
                 ORDER BY a.starts_at
                 """, [mentorID, from]) { row in
-                (readAppointment(row), row.text(16), row.text(17), row.optionalText(18), row.optionalText(19))
+                let appointment = readAppointment(row)
+                return (appointment, appointment.patientName ?? row.text(18), row.text(19), appointment.patientPhone ?? row.optionalText(20), row.optionalText(21))
             }
         }
     }

@@ -187,6 +187,34 @@ extension MentorDatabase {
         Migration(name: "v4-profile-content-hash", sql: """
             ALTER TABLE mood_mentor_profiles ADD COLUMN content_hash TEXT;
             """),
+        // Payments as their own rows: the form's idempotency key is claimed here before the
+        // provider is called, so concurrent submits authorise once, and an authorisation
+        // whose booking did not happen is voided. The name and phone typed for a booking
+        // stay on the appointment: an unconfirmed booking never changes a verified patient.
+        Migration(name: "v5-payments-and-booking-details", sql: """
+            CREATE TABLE payments (
+                id INTEGER PRIMARY KEY,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                appointment_id TEXT REFERENCES appointments(id),
+                provider TEXT NOT NULL,
+                reference TEXT UNIQUE,
+                amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+                currency TEXT NOT NULL CHECK (length(currency) = 3),
+                status TEXT NOT NULL CHECK (status IN ('authorizing', 'declined', 'authorized', 'voided', 'captured', 'refunded')),
+                refunded_minor INTEGER NOT NULL DEFAULT 0 CHECK (refunded_minor BETWEEN 0 AND amount_minor),
+                -- While 'authorizing': a claim older than this was left by a process that died.
+                claimed_until INTEGER,
+                detail TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                CHECK (status IN ('authorizing', 'declined') OR reference IS NOT NULL)
+            ) STRICT;
+            CREATE INDEX payments_appointment ON payments(appointment_id);
+            CREATE INDEX payments_status ON payments(status);
+
+            ALTER TABLE appointments ADD COLUMN patient_name TEXT;
+            ALTER TABLE appointments ADD COLUMN patient_phone TEXT;
+            """),
     ]
 
     /// Runs the migrations this database has not seen, each in its own transaction.

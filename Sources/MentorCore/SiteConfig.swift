@@ -18,6 +18,11 @@ public struct SiteConfig: Equatable, Sendable {
     public var bookingURL = "/cgi-bin/book"
     /// The signing key for booking tokens; outside the web root, mode 0600.
     public var secretKeyPath = ".mentorsite/secret.key"
+    /// Where patients write when the site cannot do something online (a session inside the
+    /// cancellation window); empty: they reply to their booking email.
+    public var contactEmail = ""
+    /// The test payment provider's ledger: one JSON line per authorisation, decline and void.
+    public var testPaymentLedgerPath = ".mentorsite/test-payments.log"
     /// Folder of the configuration file; relative paths start here.
     public var root = "."
 
@@ -26,7 +31,7 @@ public struct SiteConfig: Equatable, Sendable {
     /// building a `Set` cost more than looking through a dozen names).
     static let keys = [
         "site_name", "tagline", "base_url", "language", "default_currency", "database", "content",
-        "templates", "output", "booking_url", "secret_key_file", "booking_interval_minutes",
+        "templates", "output", "booking_url", "secret_key_file", "booking_interval_minutes", "contact_email", "test_payment_ledger",
     ] + BookingPolicy.keys.map(\.key)
 
     /// The booking rules a site owner may change (`booking_*` keys).
@@ -91,6 +96,12 @@ public struct SiteConfig: Equatable, Sendable {
             }
         }
         if let value = reader.string("secret_key_file") { config.secretKeyPath = value }
+        if let value = reader.string("test_payment_ledger") { config.testPaymentLedgerPath = value }
+        if let value = reader.string("contact_email") {
+            if EmailAddress.isValid(value.lowercased()) { config.contactEmail = value.lowercased() } else {
+                reader.report(reader.line(of: "contact_email"), "contact_email", "\"\(value)\" is not one email address such as help@example.org")
+            }
+        }
         for (key, minimum, maximum, set) in BookingPolicy.keys {
             if let value = reader.integer(key, in: minimum...maximum) { set(&config.booking, value) }
         }
@@ -118,6 +129,7 @@ public struct SiteConfig: Equatable, Sendable {
     public var templates: String { resolve(templatesPath) }
     public var output: String { resolve(outputPath) }
     public var secretKey: String { resolve(secretKeyPath) }
+    public var testPaymentLedger: String { resolve(testPaymentLedgerPath) }
 }
 
 /// How booking behaves; every value has the default the product promises.

@@ -282,7 +282,12 @@ extension MentorSite {
                 let arguments = MailDelivery.arguments(sendmail)
                 guard !arguments.isEmpty else { throw ValidationError("--sendmail needs a command") }
                 let database = try MentorDatabase(path: config.database, create: false)
-                let report = try MailDelivery(command: arguments, from: from).deliver(database: database, now: try Clock.now(environment: ProcessInfo.processInfo.environment)) { say($0) }
+                let now = try Clock.now(environment: ProcessInfo.processInfo.environment)
+                let chores = try Housekeeping.run(database: database, payments: TestPaymentProvider(ledgerPath: config.testPaymentLedger, now: now), now: now) { say($0) }
+                if chores.expiredHolds > 0 || chores.voided > 0 || chores.voidFailures > 0 {
+                    say("\(chores.expiredHolds) holds expired, \(chores.voided) payments voided, \(chores.voidFailures) not voided")
+                }
+                let report = try MailDelivery(command: arguments, from: from).deliver(database: database, now: now) { say($0) }
                 say("\(report.sent) sent, \(report.failed) failed")
                 if report.failed > 0 { throw ExitCode(2) }
             } catch let error as ExitCode {

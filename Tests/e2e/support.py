@@ -331,6 +331,14 @@ def late_start(page, now=None):
     return str(starts[0]) if starts else None
 
 
+def read_ledger(folder):
+    """The test payment provider's ledger of a site folder (test_payment_ledger)."""
+    path = os.path.join(folder, ".mentorsite", "test-payments.log")
+    if not os.path.exists(path):
+        return []
+    return [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+
+
 def sendmail_script(folder):
     """A sendmail stand-in that keeps every message it is given."""
     mailbox = os.path.join(folder, "mailbox")
@@ -552,6 +560,16 @@ class Site:
             return list(connection.iterdump())
         finally:
             connection.close()
+
+    def ledger(self):
+        """The test payment provider's ledger: one dict per authorize, decline and void."""
+        return read_ledger(self.folder)
+
+    def mail(self, now=None):
+        """`mentorsite mail` at this site's clock (or `now`): expires holds, voids what must
+        be voided, then delivers the outbox to a mailbox folder; returns its stdout."""
+        script, _ = sendmail_script(self.folder)
+        return run("mentorsite", "mail", "--sendmail", script, cwd=self.folder, env={"MENTORSITE_TEST_NOW": str(now or self.now)}).stdout
 
     def csrf(self, session=SESSION, now=None):
         status, _, body, _ = self.cgi(query="mentor=jose-muller", cookie=f"bk_session={session}", now=now)

@@ -55,12 +55,32 @@ def fifty_processes_booking_one_slot_get_one_booking_and_forty_nine_clean_confli
     results = run_at_once(site, requests)
     statuses = sorted(status for status, _, _, _ in results)
     assert statuses.count(303) == 1 and statuses.count(409) == 49, statuses
+    # Everyone was authorised before the race was decided; the 49 who lost are voided at once.
+    ledger = site.ledger()
+    assert [entry["op"] for entry in ledger].count("authorize") == 50 and [entry["op"] for entry in ledger].count("void") == 49, ledger[:3]
     for status, headers, body, stderr in results:
         assert "locked" not in body.lower() and "locked" not in stderr.lower(), (status, stderr[:300])
         if status == 409:
             assert "just taken" in body or "no longer free" in body, body[:600]
     connection = sqlite3.connect(site.database)
     assert connection.execute("SELECT count(*) FROM appointments WHERE starts_at = ?", (slot,)).fetchone() == (1,)
+    assert_consistent(site)
+
+
+@test
+def ten_submits_of_one_payment_form_at_once_authorise_once_and_book_once():
+    site = Site()
+    cookie, form = prepare_payment(site, new_york(2027, 3, 2, 9, 0))
+    results = run_at_once(site, [(cookie, form, "10.3.0.1")] * 10)
+    statuses = [status for status, _, _, _ in results]
+    assert statuses == [303] * 10, [(status, body[:200]) for status, _, body, _ in results]
+    # Every answer leads to the same confirmation page in this browser.
+    assert len({headers["set-cookie"] for _, headers, _, _ in results}) == 1
+    key = urllib.parse.parse_qs(form)["idempotency"][0]
+    assert [entry["op"] for entry in site.ledger() if entry.get("key") == key] == ["authorize"], site.ledger()
+    connection = sqlite3.connect(site.database)
+    assert connection.execute("SELECT count(*) FROM appointments").fetchone() == (1,)
+    assert connection.execute("SELECT status FROM payments").fetchall() == [("authorized",)]
     assert_consistent(site)
 
 
@@ -191,6 +211,16 @@ def kill_9_during_booking_writes_loses_nothing_a_patient_was_told():
         assert key in keys, "a patient was told 'booked' but the appointment is missing"
     assert killed > runs // 4, f"only {killed} of {runs} runs were killed mid-way (window {window * 1000:.1f} ms): the test is not exercising crashes"
     assert_consistent(site)
+    # Whatever a kill left behind (an authorisation without its booking), the sweep of
+    # `mentorsite mail` ten minutes later voids: every authorisation ends booked or voided.
+    site.mail(now=site.now + 11 * 60)
+    ledger = site.ledger()
+    voided = {entry["reference"] for entry in ledger if entry["op"] == "void"}
+    booked = {row[0] for row in connection.execute("SELECT p.reference FROM payments p JOIN appointments a ON a.id = p.appointment_id "
+                                                   "WHERE a.status IN ('pending', 'scheduled', 'expired')")}
+    for entry in ledger:
+        if entry["op"] == "authorize":
+            assert entry["reference"] in voided or entry["reference"] in booked, f"authorisation {entry['reference']} neither booked nor voided"
     print(f"kill -9: {killed} of {runs - 5} runs killed within {window * 1000:.1f} ms, {len(told)} completed, {len(keys)} appointments, database consistent", flush=True)
 
 
