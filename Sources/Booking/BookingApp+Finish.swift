@@ -70,7 +70,7 @@ extension BookingApp {
             idempotencyKey: key, patientVerified: patient?.email == email, paymentReference: reference, manageTokenHash: RandomToken.digest(manageToken))
         do {
             let result = try database.book(booking, rules: settings.rules, holdSeconds: settings.holdSeconds, now: now) { appointment, mentor in
-                mails(for: appointment, mentor: mentor, patientName: booking.patientName, email: email, manageToken: manageToken)
+                try mails(for: appointment, mentor: mentor, patientName: booking.patientName, email: email, manageToken: manageToken)
             }
             if result.created {
                 try database.wrap { try database.connection.run("DELETE FROM booking_drafts WHERE id = ?", request.cookies["bk_draft"] ?? "") }
@@ -190,8 +190,8 @@ extension BookingApp {
 
     /// The mails a new booking sends: a confirmation link for a new address, or the
     /// booking itself. No notes or other health details ever go into mail.
-    func mails(for appointment: Appointment, mentor: Mentor, patientName: String, email: String, manageToken: String) -> [OutgoingMail] {
-        let zone = ZoneRules(identifier: appointment.mentorTimezone)!
+    func mails(for appointment: Appointment, mentor: Mentor, patientName: String, email: String, manageToken: String) throws -> [OutgoingMail] {
+        let zone = try Self.patientZone(appointment)
         let when = Formatting.instantAndZone(appointment.start, in: zone)
         if appointment.status == "pending" {
             let token = SignedToken.sign(purpose: "confirm", subject: appointment.id, expires: appointment.holdExpiresAt ?? now, key: key)
@@ -200,7 +200,7 @@ extension BookingApp {
                 Hello \(patientName),
 
                 please confirm your session with \(mentor.profile.name) on \(when).
-                We hold this time for you until \(Formatting.time(appointment.holdExpiresAt ?? now, in: zone)) (\(appointment.mentorTimezone)).
+                We hold this time for you until \(Formatting.time(appointment.holdExpiresAt ?? now, in: zone)) (\(zone.identifier)).
 
                 Open this link and press "Confirm my booking":
                 \(link)
@@ -208,7 +208,7 @@ extension BookingApp {
                 If you did not ask for this, ignore this email and the time is released.
                 """)]
         }
-        return [bookedMail(appointment, mentorName: mentor.profile.name, patientName: patientName, email: email, manageToken: manageToken)]
+        return [try bookedMail(appointment, mentorName: mentor.profile.name, patientName: patientName, email: email, manageToken: manageToken)]
             + mentorNotice(.booked, appointment, mentor: mentor, patientName: patientName)
     }
 
@@ -227,13 +227,13 @@ extension BookingApp {
         let subject: String
         switch notice {
         case .booked:
-            subject = "New session: \(appointment.localDate) \(appointment.localStart)"
+            subject = "New session: \(Formatting.subjectTime(appointment.start, in: zone))"
             lines = "\(patientName) booked a \(type) with you on \(when)."
         case .cancelled:
-            subject = "Cancelled: \(appointment.localDate) \(appointment.localStart)"
+            subject = "Cancelled: \(Formatting.subjectTime(appointment.start, in: zone))"
             lines = "\(patientName) cancelled the \(type) on \(when). The time is free again."
         case .rescheduled:
-            subject = "Moved: \(appointment.localDate) \(appointment.localStart)"
+            subject = "Moved: \(Formatting.subjectTime(appointment.start, in: zone))"
             let before = previousStart.map { " from " + Formatting.instant($0, in: zone) } ?? ""
             lines = "\(patientName) moved the \(type)\(before) to \(when)."
         }
@@ -246,21 +246,39 @@ extension BookingApp {
             """)]
     }
 
-    func bookedMail(_ appointment: Appointment, mentorName: String, patientName: String, email: String, manageToken: String?) -> OutgoingMail {
-        let zone = ZoneRules(identifier: appointment.mentorTimezone)!
+    func bookedMail(_ appointment: Appointment, mentorName: String, patientName: String, email: String, manageToken: String?) throws -> OutgoingMail {
+        let mentorZone = try Self.mentorZone(appointment)
+        let zone = try Self.patientZone(appointment)
         var body = """
             Hello \(patientName),
 
             your \(AppointmentType(rawValue: appointment.appointmentType)?.label.lowercased() ?? "session") with \(mentorName) is booked for
             \(Formatting.instantAndZone(appointment.start, in: zone)).
             """
-        if let patientZone = appointment.patientTimezone.flatMap(ZoneRules.init(identifier:)), patientZone.identifier != zone.identifier {
-            body += "\nIn your time zone: \(Formatting.instantAndZone(appointment.start, in: patientZone))."
+        if zone.identifier != mentorZone.identifier {
+            body += "\nIn \(mentorName)'s time zone: \(Formatting.instantAndZone(appointment.start, in: mentorZone))."
         }
         if let manageToken {
             body += "\n\nView, add to your calendar or cancel:\n\(pages.absoluteURL("/manage"))?token=\(manageToken)"
         }
-        return OutgoingMail(kind: "booked", recipient: email, subject: "Booked: \(mentorName), \(appointment.localDate) \(appointment.localStart)", body: body)
+        return OutgoingMail(kind: "booked", recipient: email, subject: "Booked: \(mentorName), \(Formatting.subjectTime(appointment.start, in: zone))", body: body)
+    }
+
+    /// The zone an appointment was booked in. Missing only when the system's time zone
+    /// database went away: a 503, never a crash.
+    static func mentorZone(_ appointment: Appointment) throws(BookingError) -> ZoneRules {
+        guard let zone = ZoneRules(identifier: appointment.mentorTimezone) else {
+            Files.writeStandardError("mentorsite-cgi: no zone rules for \(appointment.mentorTimezone): \(TimeZones.databaseProblem ?? "unknown zone")\n")
+            throw BookingError(.unavailable, "Booking is unavailable right now. Please try again later.", retryAfter: 300)
+        }
+        return zone
+    }
+
+    /// The zone the patient chose while booking (the mentor's when they chose none): what
+    /// every time meant for the patient is written in, with its name.
+    static func patientZone(_ appointment: Appointment) throws(BookingError) -> ZoneRules {
+        if let name = appointment.patientTimezone, name != appointment.mentorTimezone, let zone = ZoneRules(identifier: name) { return zone }
+        return try mentorZone(appointment)
     }
 
     // MARK: Step 6: confirmation
@@ -273,7 +291,7 @@ extension BookingApp {
         guard parts.count == 2, let appointment = try database.wrap({ try database.appointment(id: String(parts[0])) }),
               let mentor = try database.mentors(ids: [appointment.mentorID]).first
         else { throw BookingError(.notFound, "We could not find that booking.") }
-        return pages.confirmation(appointment, mentor: mentor, manageToken: String(parts[1]), now: now)
+        return try pages.confirmation(appointment, mentor: mentor, manageToken: String(parts[1]), now: now)
     }
 
     func appointmentFromConfirmToken(_ fields: FormData) throws -> Appointment {
@@ -294,8 +312,8 @@ extension BookingApp {
     func showConfirm(_ request: CGIRequest) throws -> CGIResponse {
         let appointment = try appointmentFromConfirmToken(request.query)
         guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
-        return withSession(request) { csrf in
-            pages.confirmPage(appointment, mentor: mentor, token: request.query["token"] ?? "", csrf: csrf, now: now)
+        return try withSession(request) { csrf in
+            try pages.confirmPage(appointment, mentor: mentor, token: request.query["token"] ?? "", csrf: csrf, now: now)
         }
     }
 
@@ -306,7 +324,7 @@ extension BookingApp {
         let manageToken = RandomToken.generate()
         let patient = try patientContact(appointment)
         let confirmed = try database.confirm(appointmentID: appointment.id, now: now, manageTokenHash: RandomToken.digest(manageToken)) { confirmed in
-            [bookedMail(confirmed, mentorName: mentor.profile.name, patientName: patient.name, email: patient.email, manageToken: manageToken)]
+            [try bookedMail(confirmed, mentorName: mentor.profile.name, patientName: patient.name, email: patient.email, manageToken: manageToken)]
                 + mentorNotice(.booked, confirmed, mentor: mentor, patientName: patient.name)
         }
         guard let confirmed else {
@@ -360,8 +378,8 @@ extension BookingApp {
         let appointment = try appointmentFromManageToken(request.method == .post ? request.form : request.query)
         guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
         let token = (request.method == .post ? request.form : request.query)["token"] ?? ""
-        return withSession(request) { csrf in
-            pages.managePage(appointment, mentor: mentor, token: token, csrf: csrf, canCancel: ["pending", "scheduled"].contains(appointment.status)
+        return try withSession(request) { csrf in
+            try pages.managePage(appointment, mentor: mentor, token: token, csrf: csrf, canCancel: ["pending", "scheduled"].contains(appointment.status)
                              && appointment.start - now >= settings.cancellationWindow, window: settings.cancellationWindow, message: message,
                              rescheduleURL: pages.url("/reschedule") + "?token=" + token, now: now)
         }
@@ -374,8 +392,8 @@ extension BookingApp {
         guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
         let patient = try patientContact(appointment)
         let cancelled = try database.cancel(appointmentID: appointment.id, window: settings.cancellationWindow, now: now) { cancelled in
-            let zone = ZoneRules(identifier: cancelled.mentorTimezone)!
-            let patientMail = OutgoingMail(kind: "cancelled", recipient: patient.email, subject: "Cancelled: \(mentor.profile.name), \(cancelled.localDate) \(cancelled.localStart)", body: """
+            let zone = try Self.patientZone(cancelled)
+            let patientMail = OutgoingMail(kind: "cancelled", recipient: patient.email, subject: "Cancelled: \(mentor.profile.name), \(Formatting.subjectTime(cancelled.start, in: zone))", body: """
                 Hello \(patient.name),
 
                 your session with \(mentor.profile.name) on \(Formatting.instantAndZone(cancelled.start, in: zone)) is cancelled.
@@ -406,8 +424,8 @@ extension BookingApp {
         choices.start = appointment.start
         let slots = try freeSlots(choices, excluding: appointment.id).filter { $0.start != appointment.start }
         let token = fields["token"] ?? ""
-        return withSession(request) { csrf in
-            var values = pages.appointmentValues(appointment, mentor: mentor, now: now)
+        return try withSession(request) { csrf in
+            var values = try pages.appointmentValues(appointment, mentor: mentor, now: now)
             values["title"] = "Move your session"
             values["days"] = .list(slotDays(slots, choices: choices))
             values["has_slots"] = .flag(!slots.isEmpty)
@@ -427,23 +445,23 @@ extension BookingApp {
     func reschedule(_ request: CGIRequest) throws -> CGIResponse {
         try checkCSRF(request)
         let appointment = try appointmentFromManageToken(request.form)
-        guard let text = request.form["start"], let start = Int(plainDigits: text) else {
+        guard let text = request.form["start"], let start = Int(plainDigits: text), isWithinHorizon(start) else {
             return try showReschedule(request, error: "Choose a new time from the list.", status: .unprocessable)
         }
         guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
         let patient = try patientContact(appointment)
         do {
             let moved = try database.reschedule(appointmentID: appointment.id, to: start, window: settings.cancellationWindow, rules: settings.rules, now: now) { moved in
-                var mail = bookedMail(moved, mentorName: mentor.profile.name, patientName: patient.name, email: patient.email, manageToken: nil)
+                var mail = try bookedMail(moved, mentorName: mentor.profile.name, patientName: patient.name, email: patient.email, manageToken: nil)
                 mail.kind = "rescheduled"
-                mail.subject = "Moved: \(mentor.profile.name), \(moved.localDate) \(moved.localStart)"
+                mail.subject = "Moved: \(mentor.profile.name), \(Formatting.subjectTime(moved.start, in: try Self.patientZone(moved)))"
                 return [mail] + (moved.status == "scheduled"
                     ? mentorNotice(.rescheduled, moved, mentor: mentor, patientName: patient.name, previousStart: appointment.start) : [])
             }
             guard let moved else {
                 throw BookingError(.conflict, "This session can no longer be moved online. Please contact your mentor.")
             }
-            return try showManage(request, message: "Your session is moved to \(Formatting.instant(moved.start, in: ZoneRules(identifier: moved.mentorTimezone)!)).")
+            return try showManage(request, message: "Your session is moved to \(Formatting.instant(moved.start, in: try Self.mentorZone(moved))).")
         } catch BookingFailure.slotTaken {
             return try showReschedule(request, error: "That time is no longer free. Choose another one.", status: .conflict)
         } catch BookingFailure.mentorUnavailable {
@@ -454,7 +472,11 @@ extension BookingApp {
     func calendar(_ request: CGIRequest) throws -> CGIResponse {
         let appointment = try appointmentFromManageToken(request.query)
         guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else { throw BookingError(.notFound, "We could not find that booking.") }
-        return CGIResponse(status: .ok, contentType: "text/calendar; charset=utf-8", body: Array(ICalendar.event(appointment, mentor: mentor, siteName: config.siteName, host: URL(string: config.baseURL)?.host ?? "localhost", now: now).utf8),
+        let event = ICalendar.Event(appointment: appointment, mentorName: mentor.profile.name, siteName: config.siteName,
+                                    host: URL(string: config.baseURL)?.host ?? "localhost", organizer: config.contactEmail,
+                                    sequence: try database.changeCount(appointmentID: appointment.id), now: now)
+        return CGIResponse(status: .ok, contentType: "text/calendar; charset=utf-8" + (event.isCancelled ? "; method=CANCEL" : "; method=PUBLISH"),
+                           body: Array(ICalendar.file(event).utf8),
                            headers: [("Content-Disposition", "attachment; filename=\"session.ics\"")])
     }
 
@@ -469,6 +491,11 @@ extension BookingApp {
             guard let date = CalendarDate(text) else { throw BookingError(.badRequest, "from must be a real date YYYY-MM-DD.") }
             from = date
         }
+        // No free slot lies before today or past the horizon: dates out there are never
+        // computed (a date in year 9999 once crashed the zone arithmetic).
+        let today = choices.zone.local(now).date
+        let lastDay = choices.zone.local(now + settings.rules.horizonDays * 86_400).date
+        if let date = from, date < today { from = today }
         var days = 14
         if let text = request.query["days"] {
             guard let value = Int(plainDigits: text, maxDigits: 3), (1...62).contains(value) else {
@@ -476,36 +503,12 @@ extension BookingApp {
             }
             days = value
         }
-        let slots = try freeSlots(choices, from: from, days: days)
+        let slots = (from ?? today) > lastDay ? [] : try freeSlots(choices, from: from, days: days)
         var json = "{\"mentor\":\(WebText.jsonString(choices.mentor.slug)),\"timezone\":\(WebText.jsonString(choices.zone.identifier)),\"session_minutes\":\(choices.mentor.profile.sessionMinutes),\"slots\":["
         json += WebText.join(slots.map { slot in
             "{\"start\":\(WebText.jsonString(Timestamp.format(secondsSinceEpoch: slot.start))),\"end\":\(WebText.jsonString(Timestamp.format(secondsSinceEpoch: slot.end))),\"local_date\":\"\(slot.localDate)\",\"local_time\":\"\(slot.localStart)\",\"utc_offset\":\(WebText.jsonString(ZoneRules.describe(offset: slot.offset)))}"
         }, separator: ",")
         json += "]}\n"
         return CGIResponse(status: .ok, contentType: "application/json", body: Array(json.utf8))
-    }
-}
-
-/// An iCalendar event (RFC 5545) for a booked session: times, mentor and type, never notes.
-enum ICalendar {
-    static func event(_ appointment: Appointment, mentor: Mentor, siteName: String, host: String, now: Int) -> String {
-        func escape(_ text: String) -> String {
-            text.replacing("\\", with: "\\\\").replacing(";", with: "\\;")
-                .replacing(",", with: "\\,").replacing("\n", with: "\\n")
-        }
-        let type = AppointmentType(rawValue: appointment.appointmentType)?.label ?? "Session"
-        let lines = [
-            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//mentorsite//booking//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-            "BEGIN:VEVENT",
-            "UID:\(appointment.id)@\(host)",
-            "DTSTAMP:\(Formatting.iCalendar(now))",
-            "DTSTART:\(Formatting.iCalendar(appointment.start))",
-            "DTEND:\(Formatting.iCalendar(appointment.end))",
-            "SUMMARY:\(escape("\(type) with \(mentor.profile.name)"))",
-            "DESCRIPTION:\(escape("\(siteName): \(type.lowercased()) with \(mentor.profile.name)."))",
-            "STATUS:\(appointment.status == "cancelled" ? "CANCELLED" : appointment.status == "scheduled" ? "CONFIRMED" : "TENTATIVE")",
-            "END:VEVENT", "END:VCALENDAR",
-        ]
-        return WebText.join(lines, separator: "\r\n") + "\r\n"
     }
 }

@@ -160,11 +160,21 @@ public final class BookingApp {
             guard let start = Int(plainDigits: startText) else {
                 throw BookingError(.unprocessable, "Choose a time from the list.")
             }
+            guard isWithinHorizon(start) else {
+                throw BookingError(.unprocessable, "That time is not one of \(mentor.profile.name)'s free times. Please choose one from the list.")
+            }
             choices.start = start
         } else if needs.contains("start") {
             throw BookingError(.unprocessable, "Choose a time from the list.")
         }
         return choices
+    }
+
+    /// True for an instant between a day ago and the booking horizon (plus a day): every
+    /// instant from a request is checked against this before any calendar arithmetic, so
+    /// nothing a client sends can reach dates far outside the calendar.
+    func isWithinHorizon(_ instant: Int) -> Bool {
+        instant >= now - 86_400 && instant <= now + (settings.rules.horizonDays + 1) * 86_400
     }
 
     func schedule(_ choices: Choices) -> SlotCalculator.Schedule {
@@ -249,7 +259,9 @@ public final class BookingApp {
         if choices.mentor.profile.allSpecialties.count <= 1 { return redirect("/type", choices.query) }
         return withSession(request) { csrf in
             pages.render("booking/specialty", step: 1, title: "What would you like to talk about?", choices: choices, csrf: csrf, extra: [
-                "specialties": .list(choices.mentor.profile.allSpecialties.map { ["name": .text($0), "checked": .flag($0 == choices.specialty)] }),
+                "specialties": .list(zip(choices.mentor.profile.allSpecialties, WebText.elementIDs(choices.mentor.profile.allSpecialties, prefix: "specialty-")).map {
+                    ["name": .text($0), "id": .text($1), "checked": .flag($0 == choices.specialty)]
+                }),
             ])
         }
     }

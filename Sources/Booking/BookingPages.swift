@@ -31,9 +31,11 @@ struct BookingPages {
 
     func context(title: String, extra: [String: TemplateValue]) -> [String: TemplateValue] {
         var context: [String: TemplateValue] = [
-            "site": ["name": .text(config.siteName), "tagline": .text(config.tagline), "language": .text(config.language), "home": .text(paths.home), "pages": []],
+            "site": ["name": .text(config.siteName), "tagline": .text(config.tagline), "language": .text(config.language), "og_locale": .text(config.ogLocale),
+                     "home": .text(paths.home), "pages": []],
             "assets": ["style_css": .text(stylesheet), "booking_js": .text(script)],
-            "page": ["title": "\(title) | \(config.siteName)", "description": "Book a session on \(config.siteName).", "canonical": .text(paths.base + paths.home),
+            // No canonical URL: booking pages are noindex and personal, not copies of the home page.
+            "page": ["title": "\(title) | \(config.siteName)", "description": "Book a session on \(config.siteName).", "has_canonical": false,
                      "og_type": "website", "noindex": true, "has_image": false, "has_json_ld": false],
             "booking": ["action": .text(url(""))],
             // Where patients write about what cannot be done online (empty: reply by mail).
@@ -146,8 +148,8 @@ struct BookingPages {
     }
 
 
-    func appointmentValues(_ appointment: Appointment, mentor: Mentor, now: Int) -> [String: TemplateValue] {
-        let zone = ZoneRules(identifier: appointment.mentorTimezone)!
+    func appointmentValues(_ appointment: Appointment, mentor: Mentor, now: Int) throws -> [String: TemplateValue] {
+        let zone = try BookingApp.mentorZone(appointment)
         var values: [String: TemplateValue] = [
             "mentor": .text(mentor.profile.name),
             "mentor_url": .text(paths.mentor(mentor.slug)),
@@ -174,8 +176,8 @@ struct BookingPages {
         return values
     }
 
-    func confirmation(_ appointment: Appointment, mentor: Mentor, manageToken: String, now: Int) -> CGIResponse {
-        var values = appointmentValues(appointment, mentor: mentor, now: now)
+    func confirmation(_ appointment: Appointment, mentor: Mentor, manageToken: String, now: Int) throws -> CGIResponse {
+        var values = try appointmentValues(appointment, mentor: mentor, now: now)
         let title = appointment.status == "pending" ? "Check your email to confirm" : "You are booked"
         values["title"] = .text(title)
         values["manage_url"] = .text(url("/manage") + "?token=" + manageToken)
@@ -184,8 +186,8 @@ struct BookingPages {
         return page("booking/done", title: title, values: values)
     }
 
-    func confirmPage(_ appointment: Appointment, mentor: Mentor, token: String, csrf: String, now: Int) -> CGIResponse {
-        var values = appointmentValues(appointment, mentor: mentor, now: now)
+    func confirmPage(_ appointment: Appointment, mentor: Mentor, token: String, csrf: String, now: Int) throws -> CGIResponse {
+        var values = try appointmentValues(appointment, mentor: mentor, now: now)
         values["title"] = "Confirm your booking"
         values["token"] = .text(token)
         values["csrf"] = .text(csrf)
@@ -194,8 +196,8 @@ struct BookingPages {
     }
 
     func managePage(_ appointment: Appointment, mentor: Mentor, token: String, csrf: String, canCancel: Bool, window: Int, message: String?,
-                    rescheduleURL: String, now: Int) -> CGIResponse {
-        var values = appointmentValues(appointment, mentor: mentor, now: 0)
+                    rescheduleURL: String, now: Int) throws -> CGIResponse {
+        var values = try appointmentValues(appointment, mentor: mentor, now: 0)
         values["title"] = "Your session"
         values["token"] = .text(token)
         values["csrf"] = .text(csrf)

@@ -69,11 +69,27 @@ public struct CGIRequest: Equatable, Sendable {
         return try CGIRequest(environment: environment, body: body, maximumBody: maximumBody)
     }
 
-    static func readStandardInput(upTo length: Int) -> [UInt8] {
+    /// How long a request body may take to arrive, all of it: a client that announces more
+    /// than it sends must not keep a process waiting until the server gives up.
+    public static let readDeadlineMilliseconds = 10_000
+
+    /// Reads up to `length` bytes of `descriptor` (stdin), stopping at end of input or when
+    /// `deadline` milliseconds have passed; a short body is then refused as such.
+    static func readStandardInput(upTo length: Int, descriptor: Int32 = 0, deadline: Int = readDeadlineMilliseconds) -> [UInt8] {
         var body = [UInt8](repeating: 0, count: length)
         var offset = 0
+        var start = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
         while offset < length {
-            let count = body.withUnsafeMutableBytes { read(0, $0.baseAddress! + offset, length - offset) }
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            let elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1_000_000
+            guard elapsed < deadline else { break }
+            var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&waiting, 1, Int32(deadline - elapsed))
+            if ready < 0 && errno == EINTR { continue }
+            if ready <= 0 { break }
+            let count = body.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + offset, length - offset) }
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
             offset += count

@@ -35,14 +35,15 @@ enum Formatting {
         self.instant(instant, in: zone) + " (" + zone.identifier + ")"
     }
 
+    /// `Tue 8 Dec 2026, 09:00 (Europe/Berlin)`: a time in a mail subject, with its zone.
+    static func subjectTime(_ instant: Int, in zone: ZoneRules) -> String {
+        let local = zone.local(instant)
+        return "\(shortDay(local.date)) \(local.date.year), \(LocalTime(minutes: local.minutes)!) (\(zone.identifier))"
+    }
+
     /// `09:00` in `zone`.
     static func time(_ instant: Int, in zone: ZoneRules) -> String {
         LocalTime(minutes: zone.local(instant).minutes)!.description
-    }
-
-    /// `20261130T090000Z` for iCalendar (RFC 5545).
-    static func iCalendar(_ instant: Int) -> String {
-        Timestamp.format(secondsSinceEpoch: instant).replacing("-", with: "").replacing(":", with: "")
     }
 
     /// IANA zones offered for the patient's own time (the mentor's zone is always added).

@@ -16,8 +16,10 @@ public struct PatientDetails: Equatable, Sendable {
         let name = WebText.trimmingWhitespace(form["name"] ?? "")
         if name.isEmpty {
             errors["name"] = "Enter your name."
-        } else if name.count > 100 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        } else if name.count > 100 || name.unicodeScalars.count > 400 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             errors["name"] = "Enter a name of at most 100 characters, on one line."
+        } else if PlainText.problem(name) != nil {
+            errors["name"] = "Enter your name in letters people can read (no invisible or direction-changing characters)."
         }
         let email = WebText.trimmingWhitespace(form["email"] ?? "").lowercased()
         if !EmailAddress.isValid(email) {

@@ -114,26 +114,21 @@ public struct MailDelivery {
         return nil
     }
 
-    /// An RFC 5322 message: ASCII headers (non-ASCII subjects as RFC 2047 encoded words),
-    /// CRLF line ends, UTF-8 text body.
+    /// An RFC 5322 message: ASCII headers (`MailHeaders`: non-ASCII text as RFC 2047
+    /// encoded words, folded lines), CRLF line ends, a UTF-8 text body.
     static func compose(id: Int, from: String, to: String, subject: String, body: String, date: String) -> String {
-        func header(_ text: String) -> String {
-            let clean = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }))
-            guard !clean.unicodeScalars.allSatisfy(\.isASCII) else { return clean }
-            return "=?UTF-8?B?" + Data(clean.utf8).base64EncodedString() + "?="
-        }
-        let host = from.split(separator: "@").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "> ")) } ?? "localhost"
+        let host = MailHeaders.split(mailbox: from).1.split(separator: "@").last.map(String.init) ?? "localhost"
         let lines = [
-            "From: \(header(from))",
-            "To: <\(header(to))>",
-            "Subject: \(header(subject))",
+            MailHeaders.mailbox("From", from),
+            MailHeaders.mailbox("To", to),
+            MailHeaders.unstructured("Subject", subject),
             "Date: \(rfc5322Date(date))",
             "Message-ID: <outbox-\(id)-\(date.filter(\.isNumber))@\(host)>",
             "MIME-Version: 1.0",
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: 8bit",
             "",
-        ] + body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        ] + body.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 

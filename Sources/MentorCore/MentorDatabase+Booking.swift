@@ -57,8 +57,31 @@ public struct Appointment: Equatable, Sendable {
     public var priceMinor: Int?
     public var currency: String?
     /// The name and phone typed for this booking (older rows: nil, the patient's record holds them).
-    public var patientName: String? = nil
-    public var patientPhone: String? = nil
+    public var patientName: String?
+    public var patientPhone: String?
+
+    public init(id: String, mentorID: String, patientID: String, specialty: String?, appointmentType: String, start: Int, end: Int,
+                mentorTimezone: String, localDate: String, localStart: String, utcOffset: Int, patientTimezone: String?, status: String,
+                holdExpiresAt: Int?, priceMinor: Int?, currency: String?, patientName: String? = nil, patientPhone: String? = nil) {
+        self.id = id
+        self.mentorID = mentorID
+        self.patientID = patientID
+        self.specialty = specialty
+        self.appointmentType = appointmentType
+        self.start = start
+        self.end = end
+        self.mentorTimezone = mentorTimezone
+        self.localDate = localDate
+        self.localStart = localStart
+        self.utcOffset = utcOffset
+        self.patientTimezone = patientTimezone
+        self.status = status
+        self.holdExpiresAt = holdExpiresAt
+        self.priceMinor = priceMinor
+        self.currency = currency
+        self.patientName = patientName
+        self.patientPhone = patientPhone
+    }
 }
 
 /// Why a booking did not happen.
@@ -120,7 +143,7 @@ extension MentorDatabase {
     /// one from scratch inside `BEGIN IMMEDIATE`; records the move in the history.
     /// Returns nil when the appointment is not live or the window has passed.
     public func reschedule(appointmentID: String, to newStart: Int, window: Int, rules: BookingRules, now: Int,
-                           mail: (Appointment) -> [OutgoingMail]) throws -> Appointment? {
+                           mail: (Appointment) throws -> [OutgoingMail]) throws -> Appointment? {
         let stamp = Timestamp.format(secondsSinceEpoch: now)
         return try wrap {
             try connection.writeTransaction { () throws -> Appointment? in
@@ -147,7 +170,7 @@ extension MentorDatabase {
                 try recordEvent(current.id, from: current.status, to: "rescheduled",
                                 detail: "from \(current.localDate) \(current.localStart) to \(slot.localDate) \(slot.localStart) (\(zone.identifier))", now: stamp)
                 guard let moved = try appointment(id: current.id) else { return nil }
-                for message in mail(moved) { try enqueue(message, appointmentID: moved.id, now: stamp) }
+                for message in try mail(moved) { try enqueue(message, appointmentID: moved.id, now: stamp) }
                 return moved
             }
         }
@@ -160,7 +183,7 @@ extension MentorDatabase {
     /// by email, holding the slot until `holdExpiresAt`. Mail goes to the outbox in the
     /// same transaction. The same idempotency key returns the first result.
     /// - Returns: the appointment, and whether this call created it (false for a repeat).
-    public func book(_ request: BookingRequest, rules: BookingRules, holdSeconds: Int, now: Int, mail: (Appointment, Mentor) -> [OutgoingMail]) throws -> (appointment: Appointment, created: Bool) {
+    public func book(_ request: BookingRequest, rules: BookingRules, holdSeconds: Int, now: Int, mail: (Appointment, Mentor) throws -> [OutgoingMail]) throws -> (appointment: Appointment, created: Bool) {
         let stamp = Timestamp.format(secondsSinceEpoch: now)
         return try wrap {
             try connection.writeTransaction { () throws -> (Appointment, Bool) in
@@ -203,7 +226,7 @@ extension MentorDatabase {
                 if let reference = request.paymentReference {
                     try statement("UPDATE payments SET appointment_id = ?, updated_at = ? WHERE reference = ?").run([appointment.id, stamp, reference])
                 }
-                for message in mail(appointment, mentor) { try enqueue(message, appointmentID: appointment.id, now: stamp) }
+                for message in try mail(appointment, mentor) { try enqueue(message, appointmentID: appointment.id, now: stamp) }
                 return (appointment, true)
             }
         }
@@ -212,7 +235,7 @@ extension MentorDatabase {
     /// Confirms a pending appointment: a compare-and-set that succeeds once, and only while
     /// the hold lasts. Marks the patient verified. A new manage-link hash, when given, is
     /// stored in the same transaction as the mail that carries its token.
-    public func confirm(appointmentID: String, now: Int, manageTokenHash: String? = nil, mail: (Appointment) -> [OutgoingMail]) throws -> Appointment? {
+    public func confirm(appointmentID: String, now: Int, manageTokenHash: String? = nil, mail: (Appointment) throws -> [OutgoingMail]) throws -> Appointment? {
         let stamp = Timestamp.format(secondsSinceEpoch: now)
         return try wrap {
             try connection.writeTransaction { () throws -> Appointment? in
@@ -229,7 +252,7 @@ extension MentorDatabase {
                     WHERE id = ? AND verified_at IS NULL
                     """).run([appointment.patientName, appointment.patientPhone, stamp, appointment.patientID])
                 try recordEvent(appointmentID, from: "pending", to: "scheduled", detail: "confirmed by email", now: stamp)
-                for message in mail(appointment) { try enqueue(message, appointmentID: appointmentID, now: stamp) }
+                for message in try mail(appointment) { try enqueue(message, appointmentID: appointmentID, now: stamp) }
                 return appointment
             }
         }
@@ -237,7 +260,7 @@ extension MentorDatabase {
 
     /// Cancels a live appointment (pending or scheduled) at least `window` seconds before it
     /// starts. Returns nil when it was not live or the window has passed.
-    public func cancel(appointmentID: String, window: Int, now: Int, mail: (Appointment) -> [OutgoingMail]) throws -> Appointment? {
+    public func cancel(appointmentID: String, window: Int, now: Int, mail: (Appointment) throws -> [OutgoingMail]) throws -> Appointment? {
         let stamp = Timestamp.format(secondsSinceEpoch: now)
         return try wrap {
             try connection.writeTransaction { () throws -> Appointment? in
@@ -246,7 +269,7 @@ extension MentorDatabase {
                     .run([stamp, appointmentID, now, window])
                 guard connection.changes == 1, let after = try appointment(id: appointmentID) else { return nil }
                 try recordEvent(appointmentID, from: before.status, to: "cancelled", detail: "cancelled by patient", now: stamp)
-                for message in mail(after) { try enqueue(message, appointmentID: appointmentID, now: stamp) }
+                for message in try mail(after) { try enqueue(message, appointmentID: appointmentID, now: stamp) }
                 return after
             }
         }
@@ -293,6 +316,12 @@ extension MentorDatabase {
         try wrap {
             try statement("SELECT \(Self.appointmentColumns) FROM appointments WHERE manage_token_hash = ?").map([manageTokenHash], readAppointment).first
         }
+    }
+
+    /// How many times an appointment's time or status changed after it was made (its
+    /// calendar SEQUENCE): every change writes one event.
+    public func changeCount(appointmentID: String) throws -> Int {
+        try wrap { max(0, (try connection.scalarInt("SELECT count(*) FROM appointment_events WHERE appointment_id = ?", appointmentID) ?? 1) - 1) }
     }
 
     /// The status history of an appointment, oldest first.

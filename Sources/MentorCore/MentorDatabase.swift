@@ -24,6 +24,12 @@ public final class MentorDatabase {
         }
         do {
             connection = try SQLiteConnection(path: path, mode: create ? .create : .readWrite, synchronousFull: synchronousFull)
+            // SQLite takes a zero-byte file for an empty database and would build the schema
+            // in it; a program that may not create one must refuse it instead (a truncated
+            // or wrongly copied file would otherwise look like a site with no mentors).
+            if !create, try connection.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'schema_migrations'") == 0 {
+                throw StoreError.notADatabase(path: path)
+            }
             try connection.execute("PRAGMA journal_mode = WAL")
             try migrate()
         } catch let error as SQLiteError {

@@ -118,6 +118,20 @@ public struct SiteConfig: Equatable, Sendable {
         return parts.dropFirst().allSatisfy { (2...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
     }
 
+    /// The Open Graph locale, `language_TERRITORY` (`en_US`, `pt_BR`): the region of
+    /// `language` when it names one, else the territory where the language is most used.
+    public var ogLocale: String {
+        let parts = language.split(separator: "-")
+        let primary = String(parts.first ?? "en")
+        if let region = parts.dropFirst().first(where: { $0.utf8.count == 2 && $0.allSatisfy(\.isLetter) }) {
+            return primary + "_" + region.uppercased()
+        }
+        let territories = ["en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "pt": "BR", "nl": "NL", "sv": "SE", "da": "DK",
+                           "nb": "NO", "fi": "FI", "pl": "PL", "cs": "CZ", "el": "GR", "ja": "JP", "ko": "KR", "zh": "CN", "ru": "RU",
+                           "uk": "UA", "tr": "TR", "ar": "AR", "he": "IL", "hi": "IN", "vi": "VN", "id": "ID", "th": "TH", "sw": "KE"]
+        return primary + "_" + (territories[primary] ?? primary.uppercased())
+    }
+
     /// `path` resolved against the configuration's folder.
     public func resolve(_ path: String) -> String {
         if path.hasPrefix("/") || root == "." { return path }

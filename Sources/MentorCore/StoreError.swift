@@ -1,6 +1,8 @@
 /// Errors of the storage layer, phrased for the person running the command.
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     case missingDatabase(path: String)
+    /// A file that exists but holds no mentorsite database (empty, or another SQLite file).
+    case notADatabase(path: String)
     case newerSchema(path: String, found: Int, known: Int)
     case olderSchema(path: String, found: Int, known: Int)
     case slugTaken(slug: String, sourcePath: String, owner: String)
@@ -10,6 +12,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .missingDatabase(let path):
             "\(path): no such database; run `mentorsite import` first"
+        case .notADatabase(let path):
+            "\(path): not a mentorsite database (the file is empty or holds something else); run `mentorsite import` to create one elsewhere, or restore a backup"
         case .newerSchema(let path, let found, let known):
             "\(path): database schema version \(found) is newer than this mentorsite knows (\(known)); upgrade mentorsite"
         case .olderSchema(let path, let found, let known):

@@ -40,7 +40,7 @@ public struct URLs: Sendable {
     public static func assetName(_ relative: String, contents: [UInt8]) -> String {
         guard let dot = relative.lastIndex(of: "."), !relative[dot...].contains("/") else { return relative }
         let ext = relative[relative.index(after: dot)...]
-        guard ext == "css" || ext == "js" else { return relative }
+        guard ["css", "js", "png", "jpg", "jpeg", "webp", "svg"].contains(where: { $0 == ext }) else { return relative }
         // String + String only: appending a Substring goes through the unspecialized
         // `append(contentsOf:)`, whose first call scans every conformance record.
         return String(relative[..<dot]) + "." + Slug.stableHash(bytes: contents) + "." + String(ext)

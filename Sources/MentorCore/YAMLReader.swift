@@ -154,6 +154,10 @@ public struct YAMLReader {
             if required { report(line, field, "must not be empty") }
             return nil
         }
+        if let problem = PlainText.problem(text) {
+            report(line, field, problem)
+            return nil
+        }
         return text
     }
 

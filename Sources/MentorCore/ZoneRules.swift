@@ -202,21 +202,23 @@ struct POSIXRule: Sendable {
 
     /// Seconds from 1970-01-01T00:00 (local reckoning) to the change in `year`.
     static func instant(of transition: Transition, in year: Int) -> Int {
-        let january1 = CalendarDate(year: year, month: 1, day: 1)!.daysSinceEpoch
+        // Plain arithmetic, valid for any year: an instant from a request may be far outside
+        // the years a `CalendarDate` holds (a crash once, for year 10000).
+        let january1 = CalendarDate.daysSinceEpoch(year: year, month: 1, day: 1)
         let day: Int
         switch transition.day {
         case .julianNoLeap(let n):
-            let leap = CalendarDate(year: year, month: 2, day: 29) != nil
-            day = january1 + n - 1 + (leap && n >= 60 ? 1 : 0)
+            day = january1 + n - 1 + (CalendarDate.isLeap(year) && n >= 60 ? 1 : 0)
         case .zeroBased(let n):
             day = january1 + n
         case .monthWeekDay(let month, let week, let weekday):
-            let first = CalendarDate(year: year, month: month, day: 1)!.daysSinceEpoch
+            let first = CalendarDate.daysSinceEpoch(year: year, month: month, day: 1)
             // 1970-01-01 was a Thursday (4).
-            let firstWeekday = (first % 7 + 11) % 7
+            let firstWeekday = ((first % 7) + 11) % 7
             var date = first + (weekday - firstWeekday + 7) % 7 + (week - 1) * 7
-            let nextMonth = month == 12 ? CalendarDate(year: year + 1, month: 1, day: 1)! : CalendarDate(year: year, month: month + 1, day: 1)!
-            while date >= nextMonth.daysSinceEpoch { date -= 7 }
+            let nextMonth = month == 12 ? CalendarDate.daysSinceEpoch(year: year + 1, month: 1, day: 1)
+                : CalendarDate.daysSinceEpoch(year: year, month: month + 1, day: 1)
+            while date >= nextMonth { date -= 7 }
             day = date
         }
         return day * 86_400 + transition.time

@@ -30,6 +30,7 @@ struct PageContext: @unchecked Sendable {
             "name": .text(site.config.siteName),
             "tagline": .text(site.config.tagline),
             "language": .text(site.config.language),
+            "og_locale": .text(site.config.ogLocale),
             "home": .text(urls.home),
             "base_url": .text(site.config.baseURL),
             "booking_url": .text(urls.booking),
@@ -48,11 +49,36 @@ struct PageContext: @unchecked Sendable {
             "og_type": .text(type),
             "noindex": .flag(noindex),
         ]
-        page.setOptional("image", image.map(urls.absolute))
+        page["has_canonical"] = true
+        // Social networks show raster pictures only (no SVG): the page's own photo when it is
+        // one, else the site's share image (templates/assets/share.png, 1200×630).
+        if let image, Self.isRaster(image) {
+            page["image"] = .text(urls.absolute(image))
+        } else if let share = shareImage {
+            page["image"] = .text(urls.absolute(share))
+            page["image_width"] = "1200"
+            page["image_height"] = "630"
+            page["large_image"] = true
+        }
+        page["has_image"] = .flag(page["image"] != nil)
+        page["image_alt"] = .text(image != nil && Self.isRaster(image!) ? "Portrait of \(title)" : site.config.siteName)
         page.setOptional("json_ld", jsonLD)
         var context: [String: TemplateValue] = ["site": siteValues, "assets": assetValues, "page": .object(page)]
         for (key, value) in extra { context[key] = value }
         return context
+    }
+
+    /// The site's share image, when `templates/assets/share.png` exists.
+    var shareImage: String? {
+        if case .object(let assets) = assetValues, case .text(let url)? = assets["share_png"] { return url }
+        return nil
+    }
+
+    /// True for a URL of a PNG, JPEG or WebP picture (judged by its path's extension).
+    static func isRaster(_ url: String) -> Bool {
+        let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        let lower = path.lowercased()
+        return [".png", ".jpg", ".jpeg", ".webp"].contains { lower.hasSuffix($0) }
     }
 
     // MARK: Mentors

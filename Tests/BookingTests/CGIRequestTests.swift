@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import Booking
 
@@ -121,5 +124,28 @@ func failure(_ body: () throws -> Void) -> BookingError? {
     @Test func cookiesAreHttpOnlyAndLax() {
         #expect(Cookie(name: "patient", value: "t", path: "/cgi-bin/book", maxAge: 60).headerValue
             == "patient=t; Path=/cgi-bin/book; HttpOnly; SameSite=Lax; Max-Age=60; Secure")
+    }
+}
+
+@Suite struct ReadDeadlineTests {
+    /// A client that announces more than it sends gets its short body refused once the
+    /// deadline passes, instead of holding the process until the server gives up.
+    @Test func aBodyThatNeverArrivesStopsAtTheDeadline() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]); close(ends[1]) }
+        _ = Array("csrf=x".utf8).withUnsafeBytes { write(ends[1], $0.baseAddress, $0.count) }
+        // The writing end stays open: no end of input ever comes.
+        let body = CGIRequest.readStandardInput(upTo: 500, descriptor: ends[0], deadline: 200)
+        #expect(body == Array("csrf=x".utf8))
+    }
+
+    @Test func aWholeBodyIsReadAsSoonAsItIsThere() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        _ = Array("a=1&b=2".utf8).withUnsafeBytes { write(ends[1], $0.baseAddress, $0.count) }
+        close(ends[1])
+        #expect(CGIRequest.readStandardInput(upTo: 7, descriptor: ends[0], deadline: 60_000) == Array("a=1&b=2".utf8))
     }
 }

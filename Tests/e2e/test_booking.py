@@ -196,6 +196,16 @@ def the_cgi_refuses_a_missing_database_without_creating_one():
     status, headers, body = cgi(folder, query="mentor=jose-muller")
     assert status == 503 and "retry-after" in headers, (status, headers)
     assert not os.path.exists(os.path.join(folder, "site.sqlite"))
+    # A zero-byte file (truncated, or copied wrongly) is no database either: SQLite would
+    # take it for an empty one, and the CGI once built the schema in it and answered 404.
+    open(os.path.join(folder, "site.sqlite"), "wb").close()
+    for path in ("", "/slots"):
+        status, headers, body = cgi(folder, path=path, query="mentor=jose-muller")
+        assert status == 503 and "retry-after" in headers, (path, status, body[:300])
+    assert os.path.getsize(os.path.join(folder, "site.sqlite")) == 0
+    result = run("mentorsite", "build", cwd=folder, check=False)
+    assert result.returncode == 1 and "not a mentorsite database" in result.stderr, result.stderr
+    assert os.path.getsize(os.path.join(folder, "site.sqlite")) == 0
 
 
 @test

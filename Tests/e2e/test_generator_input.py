@@ -30,6 +30,13 @@ def broken_and_hostile_content_is_refused_by_file_and_changes_nothing():
         ("zz-time.md", "---\nname: Ann\ntimezone: Europe/Paris\navailability:\n  - { day: monday, start: \"09:00\", end: \"24:00\" }\n---\n",
          ["zz-time.md:5: availability[0].end:"]),
         ("zz-email.md", "---\nname: Ann\nemail: \"ann@example.org\\r\\nBcc: all@example.org\"\n---\n", ["zz-email.md:3: email:"]),
+        # Text that could start a property in a calendar file, reorder what readers see, or
+        # show nothing at all.
+        ("zz-crlf.md", "---\nname: \"Ann\\r\\nATTENDEE:mailto:x@example.org\"\n---\n", ["zz-crlf.md:2: name: must be one line of text without control characters"]),
+        ("zz-bidi.md", "---\nname: Ann\ntitle: \"\\u202Egnillesnuoc\"\n---\n", ["zz-bidi.md:3: title: must not contain bidirectional"]),
+        ("zz-invisible.md", "---\nname: \"\\u200B\\u200C\\u200D\"\n---\n", ["zz-invisible.md:2: name: has no visible characters"]),
+        ("zz-list.md", "---\nname: Ann\nlanguages: [\"English\\u0007\"]\n---\n", ["zz-list.md:3: languages: must be one line"]),
+        ("zz-nested.md", "---\nname: Ann\neducation:\n  - { degree: \"MA\\nX\", institution: Uni }\n---\n", ["zz-nested.md:4: education[0].degree: must be one line"]),
     ]
     for name, text, messages in cases:
         path = os.path.join(mentors, name)
