@@ -6,7 +6,8 @@ SWIFT ?= swift
 PORT ?= 8080
 N ?= 1000
 # Fully static executables: most of a Swift CGI's start-up cost is the dynamic loader
-# (DESIGN.md, "Measured here").
+# (measured: a raw sqlite3 read per request took 5.8 ms with --static-swift-stdlib alone,
+# 2.3 ms fully static).
 # Metadata of concrete generic types through accessor functions, not mangled names: the
 # runtime otherwise demangles each name and scans every protocol conformance record
 # (~5,800 here) to check its requirements, once per type per process (measured: 14% of

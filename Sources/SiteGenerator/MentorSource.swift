@@ -2,7 +2,7 @@ import Foundation
 import MentorCore
 
 /// Reads one `content/mentors/*.md` file into a `MentorProfile`, reporting every problem
-/// with its line and field (the content contract in DESIGN.md).
+/// with its line and field (the content keys are listed in README.md, "Content").
 public enum MentorSource {
     /// Front-matter keys: the seed schema's column names.
     public static let keys: Set<String> = [
