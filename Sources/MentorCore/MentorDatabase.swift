@@ -1,4 +1,7 @@
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one type that owns the database file: opening it (WAL, foreign keys, busy timeout),
 /// migrating it, and every read and write as a whole transaction.
@@ -19,17 +22,16 @@ public final class MentorDatabase {
     /// - Parameter create: create the file when missing; otherwise a missing file is an error,
     ///   never a silently created empty database.
     public init(path: String, create: Bool, synchronousFull: Bool = false) throws {
-        if !create && !FileManager.default.fileExists(atPath: path) {
-            throw StoreError.missingDatabase(path: path)
+        if !create {
+            // SQLite takes a zero-byte file for an empty database and would build the schema
+            // in it; a program that may not create one must refuse it instead (a truncated or
+            // wrongly copied file would otherwise look like a site with no mentors).
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw StoreError.missingDatabase(path: path) }
+            guard info.st_size > 0 else { throw StoreError.notADatabase(path: path) }
         }
         do {
             connection = try SQLiteConnection(path: path, mode: create ? .create : .readWrite, synchronousFull: synchronousFull)
-            // SQLite takes a zero-byte file for an empty database and would build the schema
-            // in it; a program that may not create one must refuse it instead (a truncated
-            // or wrongly copied file would otherwise look like a site with no mentors).
-            if !create, try connection.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'schema_migrations'") == 0 {
-                throw StoreError.notADatabase(path: path)
-            }
             try connection.execute("PRAGMA journal_mode = WAL")
             try migrate()
         } catch let error as SQLiteError {

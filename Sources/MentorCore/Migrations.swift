@@ -210,7 +210,6 @@ extension MentorDatabase {
                 CHECK (status IN ('authorizing', 'declined') OR reference IS NOT NULL)
             ) STRICT;
             CREATE INDEX payments_appointment ON payments(appointment_id);
-            CREATE INDEX payments_status ON payments(status);
 
             ALTER TABLE appointments ADD COLUMN patient_name TEXT;
             ALTER TABLE appointments ADD COLUMN patient_phone TEXT;

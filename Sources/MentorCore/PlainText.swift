@@ -10,6 +10,15 @@ public enum PlainText {
 
     /// Why `text` is not one line of visible text, or nil when it is.
     public static func problem(_ text: String) -> String? {
+        // Most text is printable ASCII: one pass over its bytes decides it (the booking CGI
+        // reads its configuration through this on every request).
+        var printable = true
+        var nonSpace = false
+        for byte in text.utf8 {
+            if byte < 0x20 || byte > 0x7E { printable = false; break }
+            if byte != 0x20 { nonSpace = true }
+        }
+        if printable { return nonSpace ? nil : "has no visible characters" }
         var visible = false
         var marksInARow = 0
         for scalar in text.unicodeScalars {

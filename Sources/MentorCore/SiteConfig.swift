@@ -126,10 +126,28 @@ public struct SiteConfig: Equatable, Sendable {
         if let region = parts.dropFirst().first(where: { $0.utf8.count == 2 && $0.allSatisfy(\.isLetter) }) {
             return primary + "_" + region.uppercased()
         }
-        let territories = ["en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "pt": "BR", "nl": "NL", "sv": "SE", "da": "DK",
-                           "nb": "NO", "fi": "FI", "pl": "PL", "cs": "CZ", "el": "GR", "ja": "JP", "ko": "KR", "zh": "CN", "ru": "RU",
-                           "uk": "UA", "tr": "TR", "ar": "AR", "he": "IL", "hi": "IN", "vi": "VN", "id": "ID", "th": "TH", "sw": "KE"]
-        return primary + "_" + (territories[primary] ?? primary.uppercased())
+        // A switch, not a dictionary literal: the booking CGI asks for this on every request.
+        let territory: String
+        switch primary {
+        case "en": territory = "US"
+        case "pt": territory = "BR"
+        case "sv": territory = "SE"
+        case "da": territory = "DK"
+        case "nb", "nn": territory = "NO"
+        case "cs": territory = "CZ"
+        case "el": territory = "GR"
+        case "ja": territory = "JP"
+        case "ko": territory = "KR"
+        case "zh": territory = "CN"
+        case "uk": territory = "UA"
+        case "he": territory = "IL"
+        case "hi": territory = "IN"
+        case "vi": territory = "VN"
+        case "sw": territory = "KE"
+        case "ar": territory = "AR"
+        default: territory = primary.uppercased()
+        }
+        return primary + "_" + territory
     }
 
     /// `path` resolved against the configuration's folder.
