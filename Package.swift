@@ -25,10 +25,12 @@ let package = Package(
         // so the booking CGI starts without them; full YAML (Yams), ICU transliteration and
         // running sendmail (Foundation's Process) live in SiteGenerator and BookingMail.
         .target(name: "MentorCore", dependencies: ["CSQLite"]),
+        // The Mustache engine both programs render with, and HTML escaping: no domain knowledge.
+        .target(name: "TemplateEngine"),
         .target(
             name: "SiteGenerator",
             dependencies: [
-                "MentorCore", "CMark",
+                "MentorCore", "TemplateEngine", "CMark",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -42,20 +44,29 @@ let package = Package(
         .target(
             name: "Booking",
             dependencies: [
-                "MentorCore",
+                "MentorCore", "TemplateEngine",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(name: "BookingMail", dependencies: ["Booking", "MentorCore"]),
         .executableTarget(name: "mentorsite-cgi", dependencies: ["Booking", "MentorCore"]),
+        // Helpers every test target shares (deterministic random inputs).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "MentorCoreTests",
             dependencies: [
-                "MentorCore",
+                "MentorCore", "TestSupport",
                 // Slug.make and full YAML, for the import side of the database tests.
                 "SiteGenerator",
-                // The references the fast readers are tested against.
+                // The reference the flat YAML reader is tested against.
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .testTarget(
+            name: "TemplateEngineTests",
+            dependencies: [
+                "TemplateEngine", "TestSupport",
+                // The library the engine replaced, and is held to.
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import MentorCore
+import TemplateEngine
 
 extension BookingApp {
     /// The mentor whose slug or email is `REMOTE_USER`: the web server authenticates (as CGI

@@ -3,6 +3,7 @@ import FoundationEssentials
 import Glibc
 #endif
 import MentorCore
+import TemplateEngine
 
 extension BookingApp {
     // MARK: Step 5: payment

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import MentorCore
+import TemplateEngine
 
 /// Settings of the booking flow, from `mentorsite.yml`'s `booking_*` keys.
 public struct BookingSettings: Sendable {

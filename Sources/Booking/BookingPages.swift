@@ -1,5 +1,6 @@
 import FoundationEssentials
 import MentorCore
+import TemplateEngine
 
 /// Renders booking pages with the site's own layout and stylesheet, from
 /// `templates/booking/*.mustache`, parsed per request (a handful of small files) by

@@ -1,4 +1,5 @@
 import MentorCore
+import TemplateEngine
 
 /// Builds the values templates see. Templates get these purpose-built values, never
 /// database records; every string is escaped by Mustache's `{{…}}` except the rendered

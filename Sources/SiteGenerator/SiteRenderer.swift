@@ -1,5 +1,6 @@
 import Foundation
 import MentorCore
+import TemplateEngine
 
 /// Renders a `Site` with a `TemplateSet` into output files, touching no disk beyond
 /// reading assets. Pages render on all cores; the result is sorted by path, so a build

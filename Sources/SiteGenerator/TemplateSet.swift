@@ -1,5 +1,6 @@
 import Foundation
 import MentorCore
+import TemplateEngine
 
 /// The Mustache templates of `templates/`, parsed once by MentorCore's `Template` (the
 /// engine the booking CGI renders the same layout with), checked for missing partials and
@@ -36,9 +37,10 @@ public struct TemplateSet: Sendable {
                 continue
             }
             do {
-                templates[name] = try Template(text)
+                let template = try Template(text)
+                templates[name] = template
                 sources[name] = text
-                references[name] = TemplateReferences.partials(in: text)
+                references[name] = template.references
             } catch {
                 let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(error.line - 1).first.map { WebText.trimmed($0) } ?? ""
                 diagnostics.append(Diagnostic(file: path, line: error.line, message: "column \(error.column): \(error.message): \(line)"))

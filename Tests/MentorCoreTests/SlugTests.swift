@@ -61,18 +61,3 @@ import SiteGenerator
         #expect(!Slug.isValid(slug))
     }
 }
-
-@Suite struct TemplateReferencesTests {
-    @Test func findsPartialsAndParentsWithTheirLines() {
-        let text = "{{% CONTENT_TYPE: HTML}}\n{{<layout}}\n{{$body}}{{> card }} {{name}}\n{{#x}}{{>booking/steps}}{{/x}}{{>*dynamic}}\n{{/body}}{{/layout}}"
-        let found = TemplateReferences.partials(in: text)
-        #expect(found.map(\.name) == ["layout", "card", "booking/steps"])
-        #expect(found.map(\.line) == [2, 3, 4])
-    }
-
-    @Test func ignoresUnclosedAndOrdinaryTags() {
-        #expect(TemplateReferences.partials(in: "{{> open\n}}").isEmpty)
-        #expect(TemplateReferences.partials(in: "{{#a}}{{{raw}}}{{/a}} {{").isEmpty)
-        #expect(TemplateReferences.partials(in: "é {{>ünï}}").map(\.name) == ["ünï"])
-    }
-}

@@ -1,5 +1,6 @@
 import Foundation
 import MentorCore
+import TemplateEngine
 import Testing
 @testable import SiteGenerator
 

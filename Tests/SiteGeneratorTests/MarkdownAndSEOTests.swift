@@ -1,4 +1,5 @@
 import MentorCore
+import TemplateEngine
 import Testing
 @testable import SiteGenerator
 

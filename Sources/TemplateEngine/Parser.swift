@@ -1,258 +1,10 @@
-/// A Mustache template (https://mustache.github.io/mustache.5.html), parsed from UTF-8 bytes
-/// and rendered against typed `TemplateValue`s: the one engine of the site generator and
-/// the booking CGI, so a layout renders the same in both.
-///
-/// Why not swift-mustache (now the tests' reference): the CGI parses and renders a page in
-/// every process, and swift-mustache spent 45% of a wizard request doing it
-/// (Character-by-Character parsing, then protocol casts and `Mirror` on every lookup, each
-/// first cast a scan of the binary's conformance tables); in the generator, about 0.25 ms
-/// per profile page. This engine reads the same templates the same way (whitespace,
-/// standalone lines, partial indentation, inheritance, set delimiters, swift-mustache's
-/// `{{% CONTENT_TYPE: … }}` pragma) and is held to swift-mustache's output by differential
-/// tests over every shipped template and random ones. Not supported: lambdas, transforms
-/// (`{{f(x)}}`) and dynamic partial names (`{{>*x}}`), which are parse errors, and
-/// recursive partials (a partial already being rendered renders nothing).
-///
-/// Contexts are `TemplateValue`s, not `[String: Any]`: every first cast from `Any` in a
-/// fresh process instantiated type metadata and scanned the binary's conformance tables
-/// (measured with callgrind).
-public struct Template: Sendable {
-    let nodes: [Node]
-
-    public init(_ text: String) throws(TemplateError) {
-        var parser = Parser(Array(text.utf8))
-        nodes = try parser.parseAll()
-    }
-
-    /// The templates this one includes (`{{> name}}`) or extends (`{{< name}}`), from the
-    /// parsed nodes (so a set-delimiter tag cannot hide one).
-    public var partials: [String] {
-        var names: [String] = []
-        func collect(_ nodes: [Node]) {
-            for node in nodes {
-                switch node {
-                case .partial(let name, _, let overrides):
-                    if !names.contains(name) { names.append(name) }
-                    for (_, body) in (overrides ?? [:]).sorted(by: { $0.key < $1.key }) { collect(body) }
-                case .section(_, let body, _), .block(_, let body, _), .blockDefinition(_, let body): collect(body)
-                case .text, .variable, .escaping: break
-                }
-            }
-        }
-        collect(nodes)
-        return names
-    }
-
-    enum Node: Sendable {
-        case text(String)
-        case variable(Name, escaped: Bool)
-        case section(Name, [Node], inverted: Bool)
-        /// `{{> name}}`, or `{{< name}}…{{/name}}` with the blocks it overrides.
-        case partial(String, indentation: String?, overrides: [String: [Node]]?)
-        /// `{{$ name}}default{{/name}}` where a parent template is extended.
-        case block(String, [Node], indentation: String)
-        /// Only inside `{{< parent}}`: an override.
-        case blockDefinition(String, [Node])
-        case escaping(Bool)
-    }
-
-    struct Name: Sendable, Equatable {
-        let parts: [String]
-        /// `.` alone, or a name starting with `.`: resolved in the innermost context only.
-        let anchored: Bool
-        init(_ text: String) {
-            // Names are ASCII (the parser reads no other bytes into them).
-            var parts: [String] = []
-            var start = text.utf8.startIndex
-            for index in text.utf8.indices where text.utf8[index] == UInt8(ascii: ".") {
-                if start < index { parts.append(String(text[start..<index])) }
-                start = text.utf8.index(after: index)
-            }
-            if start < text.utf8.endIndex { parts.append(String(text[start...])) }
-            self.parts = parts
-            self.anchored = text.utf8.first == UInt8(ascii: ".")
-        }
-    }
-}
-
-public struct TemplateError: Error, Equatable, CustomStringConvertible {
-    public let message: String
-    public let line: Int
-    public let column: Int
-    public var description: String { "line \(line), column \(column): \(message)" }
-}
-
-/// What a template reads: text, a flag (`{{#has_x}}`), a list (a section repeated per
-/// item) or an object (a context of named values). Literals build them:
-/// `["name": "Ada", "has_phone": false, "steps": [["number": "1"]]]`.
-public enum TemplateValue: Sendable, Equatable {
-    case text(String)
-    case flag(Bool)
-    case list([TemplateValue])
-    case object([String: TemplateValue])
-}
-
-extension TemplateValue: ExpressibleByStringInterpolation, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
-    public init(stringLiteral value: String) { self = .text(value) }
-    public init(booleanLiteral value: Bool) { self = .flag(value) }
-    public init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
-    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
-    }
-}
-
-extension Dictionary where Key == String, Value == TemplateValue {
-    /// Sets `key` when there is a value, and the flag `has_key` either way: templates test
-    /// the flag (`{{#has_phone}}`) rather than the text.
-    public mutating func setOptional(_ key: String, _ value: String?) {
-        if let value { self[key] = .text(value) }
-        self["has_" + key] = .flag(value != nil)
-    }
-}
-
-/// Templates by name (`layout`, `booking/time`), for partials and parents.
-public struct TemplateLibrary: Sendable {
-    public var templates: [String: Template]
-
-    public init(templates: [String: Template] = [:]) { self.templates = templates }
-
-    /// Renders the template `name`; nil when there is no such template. Partials that do not
-    /// exist render as nothing, as in every Mustache.
-    public func render(_ name: String, _ context: [String: TemplateValue]) -> String? {
-        renderBytes(name, context).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// `render` as UTF-8 bytes, for output that is bytes anyway (a CGI response): no
-    /// validating copy into a String and back.
-    public func renderBytes(_ name: String, _ context: [String: TemplateValue]) -> [UInt8]? {
-        guard let template = templates[name] else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(16 * 1024)
-        render(template.nodes, Context(stack: [.object(context)], partials: [name]), into: &out)
-        return out
-    }
-
-    struct Context {
-        var stack: [TemplateValue]
-        var indentation: [UInt8] = []
-        var overrides: [String: [Template.Node]]?
-        var escapesHTML = true
-        /// The partials being rendered, outermost first: one already among them renders as
-        /// nothing, so a loop of partials can neither overflow the stack nor render
-        /// forever (the generator refuses such loops before rendering; recursive partials
-        /// are not supported).
-        var partials: [String] = []
-    }
-
-    /// Appends the rendering of `nodes` to `out` (one buffer for the whole page: no string
-    /// per section to copy into its parent).
-    func render(_ nodes: [Template.Node], _ context: Context, into out: inout [UInt8]) {
-        var context = context
-        let start = out.count
-        for node in nodes {
-            // A partial's indentation starts every line it writes: before any output that
-            // follows a line feed this template wrote (a CR LF ends no line here, as in
-            // swift-mustache, where "\r\n" is one Character).
-            let indent = !context.indentation.isEmpty && out.count > start && out[out.count - 1] == 0x0A
-                && !(out.count - 2 >= start && out[out.count - 2] == 0x0D)
-            let before = out.count
-            render(node, &context, into: &out)
-            if indent, out.count > before { out.insert(contentsOf: context.indentation, at: before) }
-        }
-    }
-
-    private func render(_ node: Template.Node, _ context: inout Context, into out: inout [UInt8]) {
-        switch node {
-        case .text(let text):
-            out.append(contentsOf: text.utf8)
-        case .variable(let name, let escaped):
-            // A list or an object prints as nothing (swift-mustache prints Swift's
-            // description of it, which no template wants).
-            switch lookup(name, context) {
-            case .text(let value):
-                if escaped && context.escapesHTML { HTML.appendEscaped(value, to: &out) } else { out.append(contentsOf: value.utf8) }
-            case .flag(let value):
-                out.append(contentsOf: (value ? "true" : "false").utf8)
-            case .list, .object, nil:
-                break
-            }
-        case .section(let name, let body, let inverted):
-            let value = lookup(name, context)
-            if inverted { renderInverted(body, value, context, into: &out) } else { renderSection(body, value, context, into: &out) }
-        case .partial(let name, let indentation, let overrides):
-            guard let template = templates[name], !context.partials.contains(name) else { return }
-            var inner = context
-            inner.partials.append(name)
-            if let indentation { inner.indentation += Array(indentation.utf8) }
-            if let overrides {
-                // The outermost override of a block wins.
-                inner.overrides = (context.overrides ?? [:]).merging(overrides) { outer, _ in outer }
-            }
-            inner.escapesHTML = true
-            render(template.nodes, inner, into: &out)
-        case .block(let name, let defaultBody, let indentation):
-            var inner = context
-            inner.indentation += Array(indentation.utf8)
-            render(context.overrides?[name] ?? defaultBody, inner, into: &out)
-        case .blockDefinition:
-            break
-        case .escaping(let escapes):
-            context.escapesHTML = escapes
-        }
-    }
-
-    private func renderSection(_ body: [Template.Node], _ value: TemplateValue?, _ context: Context, into out: inout [UInt8]) {
-        switch value {
-        case nil, .flag(false): return
-        case .flag(true): render(body, context, into: &out)
-        case .list(let items):
-            var inner = context
-            inner.stack.append(.flag(true))
-            for item in items {
-                inner.stack[inner.stack.count - 1] = item
-                render(body, inner, into: &out)
-            }
-        case .some(let value):
-            var inner = context
-            inner.stack.append(value)
-            render(body, inner, into: &out)
-        }
-    }
-
-    private func renderInverted(_ body: [Template.Node], _ value: TemplateValue?, _ context: Context, into out: inout [UInt8]) {
-        switch value {
-        case nil, .flag(false): render(body, context, into: &out)
-        case .list(let items): if items.isEmpty { render(body, context, into: &out) }
-        default: return
-        }
-    }
-
-    /// A name resolves in the innermost context that has its first part; the rest of a dotted
-    /// name is then looked up from there only.
-    private func lookup(_ name: Template.Name, _ context: Context) -> TemplateValue? {
-        guard let innermost = context.stack.last else { return nil }
-        if name.anchored { return descend(name.parts[...], from: innermost) }
-        guard let first = name.parts.first else { return innermost }
-        for case .object(let object) in context.stack.reversed() {
-            if let child = object[first] { return descend(name.parts.dropFirst(), from: child) }
-        }
-        return nil
-    }
-
-    private func descend(_ parts: ArraySlice<String>, from value: TemplateValue) -> TemplateValue? {
-        var value = value
-        for part in parts {
-            guard case .object(let object) = value, let child = object[part] else { return nil }
-            value = child
-        }
-        return value
-    }
-}
-
 /// The parser: a byte scanner with swift-mustache's rules for whitespace around tags.
-private struct Parser {
+struct Parser {
     let bytes: [UInt8]
     var index = 0
+    /// Every `{{> name}}` and `{{< name}}`, with its line.
+    var references: [(name: String, line: Int)] = []
+    private var lineCache = (position: 0, line: 1)
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -383,9 +135,19 @@ private struct Parser {
         let start = index
         skip(while: { Self.isNameByte($0) || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: ")") })
         let name = string(start..<index)
+        references.append((name, line(at: start)))
         skip(while: Self.isSpace)
         try expectClose(state)
         return name
+    }
+
+    /// The 1-based line of `position`, counting on from the last one asked for (partial
+    /// tags come in order).
+    private mutating func line(at position: Int) -> Int {
+        if position < lineCache.position { lineCache = (0, 1) }
+        for byte in bytes[lineCache.position..<position] where byte == 0x0A { lineCache.line += 1 }
+        lineCache.position = position
+        return lineCache.line
     }
 
     private mutating func parse(_ initial: State) throws(TemplateError) -> [Template.Node] {
