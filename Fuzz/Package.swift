@@ -12,6 +12,6 @@ let package = Package(
         .executableTarget(name: "FuzzFormData", dependencies: [.product(name: "Booking", package: "mentorsite")]),
         .executableTarget(name: "FuzzSignedToken", dependencies: [.product(name: "Booking", package: "mentorsite")]),
         .executableTarget(name: "FuzzFrontMatter", dependencies: [.product(name: "SiteGenerator", package: "mentorsite")]),
-        .executableTarget(name: "FuzzTemplate", dependencies: [.product(name: "MentorCore", package: "mentorsite")]),
+        .executableTarget(name: "FuzzTemplate", dependencies: [.product(name: "TemplateEngine", package: "mentorsite")]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import MentorCore
+import MentorStore
 
 /// The site generator's commands as library functions. `build` is a named pipeline:
 /// load (database, pages, templates) → render (no disk writes) → write (one writer).
@@ -48,7 +49,7 @@ public struct Generator {
         let start = Date()
         log("[1/2] Load \(config.database), \(config.content)/pages and \(config.templates)")
         let database = try MentorDatabase(path: config.database, create: false)
-        let fingerprint = try database.wrap { try BuildFingerprint.compute(config: config, database: database) }
+        let fingerprint = try BuildFingerprint.compute(config: config, database: database)
         let writer = OutputWriter(folder: config.output)
         if !force && writer.isUpToDate(fingerprint: fingerprint) {
             let count = writer.recordedFileCount()
@@ -56,7 +57,7 @@ public struct Generator {
             log("      0 written, \(count + 1) unchanged, 0 removed")
             var report = OutputWriter.Report()
             report.unchanged = count + 1
-            return BuildReport(mentors: try database.connection.scalarInt("SELECT count(*) FROM mood_mentor_profiles WHERE is_active = 1") ?? 0,
+            return BuildReport(mentors: try database.activeMentorCount(),
                                files: count, write: report)
         }
         let mentors = try database.mentors()

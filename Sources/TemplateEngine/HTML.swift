@@ -35,4 +35,35 @@ public enum HTML {
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<bytes.count]))
         }
     }
+
+    /// HTML `id` values for labels and inputs made from free text, one per item, in order:
+    /// ASCII letters and digits kept, every other run of characters one hyphen
+    /// ("Life transitions" → `specialty-Life-transitions`); a repeat gets `-2`, `-3`. An id
+    /// must not contain whitespace (HTML § 3.2.6.1), and item names may.
+    public static func elementIDs(_ items: [String], prefix: String) -> [String] {
+        var used: [String] = []
+        return items.map { item in
+            var id = prefix
+            var pendingHyphen = false
+            for byte in item.utf8 {
+                let isWordByte = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+                if isWordByte {
+                    if pendingHyphen && id.utf8.count > prefix.utf8.count { id += "-" }
+                    pendingHyphen = false
+                    id.unicodeScalars.append(Unicode.Scalar(byte))
+                } else {
+                    pendingHyphen = true
+                }
+            }
+            if id == prefix { id += "item" }
+            var unique = id
+            var number = 2
+            while used.contains(unique) {
+                unique = id + "-" + String(number)
+                number += 1
+            }
+            used.append(unique)
+            return unique
+        }
+    }
 }

@@ -83,50 +83,6 @@ func failure(_ body: () throws -> Void) -> BookingError? {
     }
 }
 
-@Suite struct FormDataTests {
-    @Test func decodesPlusAndPercentEscapes() throws {
-        #expect(try FormData(urlEncoded: Array("a=1+2%2B3&b=%C3%A9&c=&d".utf8)) == FormData(["a": "1 2+3", "b": "é", "c": "", "d": ""]))
-    }
-
-    @Test(arguments: ["a=%", "a=%4", "a=%zz", "a=%00", "a=%FF", "a=%C3", "=x", "a=1&a=2", "a=%07"])
-    func refusesMalformedInput(text: String) {
-        #expect(failure { _ = try FormData(urlEncoded: Array(text.utf8)) }?.status == .badRequest)
-    }
-
-    @Test func keepsLineBreaksInNotes() throws {
-        #expect(try FormData(urlEncoded: Array("notes=one%0D%0Atwo".utf8))["notes"] == "one\r\ntwo")
-    }
-
-    @Test func refusesHugeFieldsAndTooManyFields() {
-        let big = "notes=" + String(repeating: "x", count: FormData.maximumFieldBytes + 1)
-        #expect(failure { _ = try FormData(urlEncoded: Array(big.utf8)) }?.status == .payloadTooLarge)
-        let many = (0...FormData.maximumFields).map { "f\($0)=1" }.joined(separator: "&")
-        #expect(failure { _ = try FormData(urlEncoded: Array(many.utf8)) }?.status == .badRequest)
-    }
-}
-
-@Suite struct CGIResponseTests {
-    @Test func writesStatusHeadersAndBody() {
-        let text = String(decoding: CGIResponse(status: .notFound, html: "<p>x</p>").serialized, as: UTF8.self)
-        #expect(text.hasPrefix("Status: 404 Not Found\r\nContent-Type: text/html; charset=utf-8\r\n"))
-        #expect(text.contains("Content-Security-Policy: default-src 'none';"))
-        #expect(text.contains("frame-ancestors 'none'"))
-        #expect(text.contains("X-Content-Type-Options: nosniff\r\n"))
-        #expect(text.hasSuffix("Content-Length: 8\r\n\r\n<p>x</p>"))
-    }
-
-    @Test func headerValuesCannotSmuggleHeaders() {
-        let text = String(decoding: CGIResponse.redirect(to: "/x\r\nSet-Cookie: evil=1").serialized, as: UTF8.self)
-        #expect(!text.contains("\r\nSet-Cookie"))
-        #expect(text.contains("Location: /xSet-Cookie: evil=1\r\n"))
-    }
-
-    @Test func cookiesAreHttpOnlyAndLax() {
-        #expect(Cookie(name: "patient", value: "t", path: "/cgi-bin/book", maxAge: 60).headerValue
-            == "patient=t; Path=/cgi-bin/book; HttpOnly; SameSite=Lax; Max-Age=60; Secure")
-    }
-}
-
 @Suite struct ReadDeadlineTests {
     /// A client that announces more than it sends gets its short body refused once the
     /// deadline passes, instead of holding the process until the server gives up.

@@ -1,10 +1,11 @@
 import Testing
 @testable import Booking
 import MentorCore
+@testable import MentorStore
 
 @Suite struct ICalendarTests {
-    func event(status: String = "scheduled", mentor: String = "Ana Weber", sequence: Int = 0) -> ICalendar.Event {
-        let appointment = Appointment(id: "a1b2", mentorID: "m", patientID: "p", specialty: nil, appointmentType: "video", start: 1_796_126_400,
+    func event(status: AppointmentStatus = .scheduled, mentor: String = "Ana Weber", sequence: Int = 0) -> ICalendar.Event {
+        let appointment = Appointment(id: "a1b2", mentorID: "m", patientID: "p", specialty: nil, appointmentType: .video, start: 1_796_126_400,
                                       end: 1_796_129_400, mentorTimezone: "Europe/Berlin", localDate: "2026-12-01", localStart: "13:00", utcOffset: 3600,
                                       patientTimezone: nil, status: status, holdExpiresAt: nil, priceMinor: nil, currency: nil)
         return ICalendar.Event(appointment: appointment, mentorName: mentor, siteName: "Mood Mentors", host: "mentors.example",
@@ -34,7 +35,7 @@ import MentorCore
 
     @Test func aCancelledSessionSaysSoWithAHigherSequenceAndTheSameUID() {
         let booked = ICalendar.file(event(sequence: 1))
-        let cancelled = ICalendar.file(event(status: "cancelled", sequence: 2))
+        let cancelled = ICalendar.file(event(status: .cancelled, sequence: 2))
         #expect(booked.contains("METHOD:PUBLISH\r\n") && booked.contains("STATUS:CONFIRMED\r\n") && booked.contains("SEQUENCE:1\r\n"))
         #expect(cancelled.contains("METHOD:CANCEL\r\n") && cancelled.contains("STATUS:CANCELLED\r\n") && cancelled.contains("SEQUENCE:2\r\n"))
         #expect(booked.contains("UID:a1b2@mentors.example\r\n") && cancelled.contains("UID:a1b2@mentors.example\r\n"))

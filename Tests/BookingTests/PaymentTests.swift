@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Booking
 import MentorCore
+@testable import MentorStore
 
 /// Payments: a form is authorised at most once, and every authorisation whose booking does
 /// not happen is voided, as the test provider's ledger shows.

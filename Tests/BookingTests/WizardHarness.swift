@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Booking
 import MentorCore
+@testable import MentorStore
 
 /// The repository's own templates, which the wizard renders.
 let repositoryTemplates: String = {

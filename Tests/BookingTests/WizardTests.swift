@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Booking
 import MentorCore
+@testable import MentorStore
 
 @Suite struct WizardTests {
     @Test func aNewPatientWalksEveryStepAndGetsAHoldAndAConfirmationMail() throws {
@@ -84,7 +85,7 @@ import MentorCore
         // mentor sees for it.
         let upcoming = try site.database.upcomingAppointments(mentorID: site.database.mentors()[0].id, from: site.now)
         let held = try #require(upcoming.first { $0.appointment.start == strangerStart })
-        #expect(held.name == "Mallory" && held.phone == "+1 555 0100" && held.appointment.status == "pending")
-        #expect(upcoming.contains { $0.name == "Vic Tim" && $0.appointment.status == "scheduled" })
+        #expect(held.name == "Mallory" && held.phone == "+1 555 0100" && held.appointment.status == .pending)
+        #expect(upcoming.contains { $0.name == "Vic Tim" && $0.appointment.status == .scheduled })
     }
 }

@@ -1,46 +1,9 @@
 import Foundation
 import MentorCore
+import MentorStore
 import TemplateEngine
 import Testing
 @testable import SiteGenerator
-
-@Suite struct GoldenSiteTests {
-    /// Builds the `basic` fixture and compares every file with `Fixtures/basic/expected`,
-    /// failing on any missing, extra or different file. `UPDATE_GOLDEN=1 swift test`
-    /// rewrites the golden files; review the diff before committing it.
-    @Test func buildMatchesTheGoldenFiles() throws {
-        let (site, config) = makeSite(content: "basic")
-        defer { withExtendedLifetime(site) {} }
-        _ = try generator(config).importContent()
-        _ = try generator(config).build()
-        let expected = Paths.fixtures + "/basic/expected"
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-            copyFolder(config.output, to: expected)
-            try? FileManager.default.removeItem(atPath: expected + "/" + OutputWriter.marker)
-        }
-        let built = site.files(under: "public").filter { $0 != OutputWriter.marker }
-        let golden = TemporaryFolderView(path: expected).files()
-        #expect(built == golden, "files differ from the golden set")
-        for file in built where golden.contains(file) {
-            let actual = FileManager.default.contents(atPath: config.output + "/" + file)
-            let wanted = FileManager.default.contents(atPath: expected + "/" + file)
-            #expect(actual == wanted, "\(file) differs from its golden file")
-        }
-    }
-}
-
-/// Lists files of a folder that the test does not own.
-struct TemporaryFolderView {
-    let path: String
-    func files() -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return [] }
-        var result: [String] = []
-        while let item = enumerator.nextObject() as? String {
-            if (enumerator.fileAttributes?[.type] as? FileAttributeType) != .typeDirectory { result.append(item) }
-        }
-        return result.sorted()
-    }
-}
 
 @Suite struct BuildTests {
     @Test func escapesEveryFrontMatterValueAndDropsUnsafeMarkdown() throws {
@@ -151,82 +114,6 @@ struct TemporaryFolderView {
         let single = renderer.sitemaps(urls)
         #expect(single.map(\.path) == ["sitemap.xml"])
         #expect(String(decoding: single[0].contents, as: UTF8.self).contains("<url><loc>https://x.example/mentors/m2/</loc><lastmod>2026-01-03</lastmod></url>"))
-    }
-}
-
-@Suite struct TemplateSetTests {
-    func templates(_ files: [String: String]) -> TemporaryFolder {
-        let folder = TemporaryFolder()
-        for name in TemplateSet.required { folder.write("\(name).mustache", "ok") }
-        for (name, text) in files { folder.write(name, text) }
-        return folder
-    }
-
-    @Test func refusesAnEmptyPageTemplate() {
-        let folder = templates(["mentor.mustache": " \n\n"])
-        #expect(throws: GeneratorError(stage: .load, diagnostics: [
-            Diagnostic(file: folder.path + "/mentor.mustache", message: "the template is empty"),
-        ])) {
-            try TemplateSet.load(from: folder.path)
-        }
-    }
-
-    @Test func reportsSyntaxErrorsWithLineAndColumn() {
-        let folder = templates(["mentor.mustache": "line one\n{{#mentor}}\n{{/other}}\n"])
-        #expect(throws: GeneratorError(stage: .load, diagnostics: [
-            Diagnostic(file: folder.path + "/mentor.mustache", line: 3, message: "column 4: section closed with the wrong name: {{/other}} closes {{#mentor}}: {{/other}}"),
-        ])) {
-            try TemplateSet.load(from: folder.path)
-        }
-    }
-
-    @Test func reportsMissingPartialsAndTemplates() throws {
-        let folder = templates(["page.mustache": "{{>missing}}"])
-        try FileManager.default.removeItem(atPath: folder.path + "/404.mustache")
-        #expect(throws: GeneratorError(stage: .load, diagnostics: [
-            Diagnostic(file: folder.path + "/404.mustache", message: "missing template"),
-            Diagnostic(file: folder.path + "/page.mustache", line: 1, message: "uses partial \"missing\", but there is no missing.mustache"),
-        ])) {
-            try TemplateSet.load(from: folder.path)
-        }
-    }
-
-    @Test func refusesPartialLoops() {
-        let folder = templates(["a.mustache": "{{>b}}", "b.mustache": "x\n{{> a }}"])
-        #expect(throws: GeneratorError(stage: .load, diagnostics: [
-            Diagnostic(file: folder.path + "/a.mustache", message: "partials include each other in a loop: a → b → a"),
-        ])) {
-            try TemplateSet.load(from: folder.path)
-        }
-    }
-}
-
-@Suite struct OutputWriterTests {
-    @Test func writesOnlyChangedFilesAndRemovesStaleOnes() throws {
-        let folder = TemporaryFolder()
-        let writer = OutputWriter(folder: folder.path + "/out")
-        let first = try writer.write([OutputFile(path: "a/index.html", text: "A"), OutputFile(path: "b.txt", text: "B")])
-        #expect(first.written.sorted() == [OutputWriter.marker, "a/index.html", "b.txt"])
-        let second = try writer.write([OutputFile(path: "a/index.html", text: "A2")])
-        #expect(second.written == ["a/index.html"])
-        #expect(second.removed == ["b.txt"])
-        #expect(folder.read("out/a/index.html") == "A2")
-    }
-
-    @Test func refusesToCleanAFolderItDidNotWrite() {
-        let folder = TemporaryFolder()
-        folder.write("out/important.doc", "mine")
-        #expect(throws: GeneratorError(stage: .write, file: folder.path + "/out", message: "holds files that mentorsite did not write (e.g. important.doc); empty it or choose another --output")) {
-            try OutputWriter(folder: folder.path + "/out").write([OutputFile(path: "index.html", text: "x")])
-        }
-        #expect(folder.read("out/important.doc") == "mine")
-    }
-
-    @Test func keepsTheGitignoreOfTheOutputFolder() throws {
-        let folder = TemporaryFolder()
-        folder.write("out/.gitignore", "*\n!.gitignore\n")
-        _ = try OutputWriter(folder: folder.path + "/out").write([OutputFile(path: "index.html", text: "x")])
-        #expect(folder.read("out/.gitignore") == "*\n!.gitignore\n")
     }
 }
 

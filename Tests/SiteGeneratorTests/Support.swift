@@ -1,6 +1,21 @@
 import Foundation
 import MentorCore
+import TemplateEngine
+import Testing
 @testable import SiteGenerator
+
+/// Lists files of a folder that the test does not own.
+struct TemporaryFolderView {
+    let path: String
+    func files() -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return [] }
+        var result: [String] = []
+        while let item = enumerator.nextObject() as? String {
+            if (enumerator.fileAttributes?[.type] as? FileAttributeType) != .typeDirectory { result.append(item) }
+        }
+        return result.sorted()
+    }
+}
 
 /// A temporary folder, removed when the value is released.
 final class TemporaryFolder {

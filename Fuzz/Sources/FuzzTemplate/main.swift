@@ -1,4 +1,4 @@
-import MentorCore
+import TemplateEngine
 
 // The hand-written Mustache parser and renderer: any bytes either parse or are refused
 // with a line and column, and what parses renders (the same twice) without crashing,

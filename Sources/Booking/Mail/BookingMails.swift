@@ -1,0 +1,91 @@
+import MentorCore
+import MentorStore
+import TemplateEngine
+
+/// The mails booking sends, rendered from the plain-text templates in `templates/mail/`
+/// by the same engine as the pages (`{{% CONTENT_TYPE: TEXT}}`: nothing is HTML-escaped).
+/// A template's first line is the subject, then a blank line, then the body. Times meant
+/// for the patient are in the patient's zone, and the mentor's in the mentor's, each with
+/// its zone named. No notes or other health details ever go into mail.
+struct BookingMails {
+    let pages: BookingPages
+    let key: SecretKey
+    let now: Int
+
+    enum Kind: String {
+        case confirm, booked, rescheduled, cancelled
+        case mentorBooked = "mentor-booked", mentorRescheduled = "mentor-rescheduled", mentorCancelled = "mentor-cancelled"
+    }
+
+    /// Renders `templates/mail/<kind>.mustache` for `recipient`.
+    func render(_ kind: Kind, to recipient: String, _ values: [String: TemplateValue]) throws(BookingError) -> OutgoingMail {
+        let name = "mail/" + kind.rawValue
+        guard let library = pages.library(for: name), let text = library.render(name, values) else {
+            Files.writeStandardError("mentorsite-cgi: the mail template \(name).mustache is missing or broken\n")
+            throw BookingError(.unavailable, "Booking is unavailable right now. Please try again later.", retryAfter: 300)
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let subject = WebText.trimmed(lines.first ?? "")
+        lines.removeFirst(min(2, lines.count))
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return OutgoingMail(kind: kind.rawValue, recipient: recipient, subject: subject, body: WebText.join(lines, separator: "\n"))
+    }
+
+    /// The values every mail about `appointment` shares.
+    func values(_ appointment: Appointment, mentor: Mentor, patientName: String, forMentor: Bool) throws(BookingError) -> [String: TemplateValue] {
+        let mentorZone = try appointment.mentorZone()
+        let zone = forMentor ? mentorZone : try appointment.patientZone()
+        var values: [String: TemplateValue] = [
+            "mentor": .text(mentor.profile.name),
+            "patient": .text(patientName),
+            "type": .text(appointment.appointmentType.label.lowercased()),
+            "when": .text(Formatting.instantAndZone(appointment.start, in: zone)),
+            "subject_time": .text(Formatting.subjectTime(appointment.start, in: zone)),
+            "mentor_url": .text(pages.paths.absolute(pages.paths.mentor(mentor.slug))),
+            "dashboard_url": .text(pages.absoluteURL("/dashboard")),
+        ]
+        values.setOptional("mentor_when", zone.identifier == mentorZone.identifier ? nil : Formatting.instantAndZone(appointment.start, in: mentorZone))
+        return values
+    }
+
+    /// What a new booking sends: a confirmation link for a new address (the slot is held),
+    /// or the booking itself and the mentor's notice.
+    func forNewBooking(_ appointment: Appointment, mentor: Mentor, patientName: String, email: String, manageToken: String) throws(BookingError) -> [OutgoingMail] {
+        guard appointment.status == .pending else {
+            return [try booked(appointment, mentor: mentor, patientName: patientName, email: email, manageToken: manageToken)]
+                + (try mentorNotice(.mentorBooked, appointment, mentor: mentor, patientName: patientName))
+        }
+        var values = try values(appointment, mentor: mentor, patientName: patientName, forMentor: false)
+        let zone = try appointment.patientZone()
+        let hold = appointment.holdExpiresAt ?? now
+        values["hold_until"] = .text(Formatting.time(hold, in: zone) + " (" + zone.identifier + ")")
+        values["link"] = .text(pages.absoluteURL("/confirm") + "?token=" + SignedToken.sign(purpose: "confirm", subject: appointment.id, expires: hold, key: key))
+        return [try render(.confirm, to: email, values)]
+    }
+
+    /// The patient's booking mail, with the manage link when there is a new one to send.
+    func booked(_ appointment: Appointment, mentor: Mentor, patientName: String, email: String, manageToken: String?) throws(BookingError) -> OutgoingMail {
+        var values = try values(appointment, mentor: mentor, patientName: patientName, forMentor: false)
+        values.setOptional("manage_url", manageToken.map { pages.absoluteURL("/manage") + "?token=" + $0 })
+        return try render(.booked, to: email, values)
+    }
+
+    func rescheduled(_ appointment: Appointment, mentor: Mentor, patientName: String, email: String) throws(BookingError) -> OutgoingMail {
+        try render(.rescheduled, to: email, values(appointment, mentor: mentor, patientName: patientName, forMentor: false))
+    }
+
+    func cancelled(_ appointment: Appointment, mentor: Mentor, patientName: String, email: String) throws(BookingError) -> OutgoingMail {
+        try render(.cancelled, to: email, values(appointment, mentor: mentor, patientName: patientName, forMentor: false))
+    }
+
+    /// What the mentor hears about a scheduled, moved or cancelled session, when their
+    /// content file gives an `email`: the patient's name only (contact details stay on the
+    /// dashboard).
+    func mentorNotice(_ kind: Kind, _ appointment: Appointment, mentor: Mentor, patientName: String, previousStart: Int? = nil) throws(BookingError) -> [OutgoingMail] {
+        guard let address = mentor.profile.email else { return [] }
+        var values = try values(appointment, mentor: mentor, patientName: patientName, forMentor: true)
+        let zone = try appointment.mentorZone()
+        values.setOptional("previous", previousStart.map { Formatting.instant($0, in: zone) })
+        return [try render(kind, to: address, values)]
+    }
+}

@@ -1,0 +1,116 @@
+import FoundationEssentials
+import MentorCore
+import MentorStore
+import TemplateEngine
+
+/// The manage link: a session's page, cancelling, moving it, and its calendar file.
+extension BookingApp {
+    func appointmentFromManageToken(_ fields: FormData) throws -> Appointment {
+        guard let token = fields["token"], RandomToken.isWellFormed(token),
+              let appointment = try database.appointment(manageTokenHash: RandomToken.digest(token))
+        else { throw BookingError(.notFound, "This manage link is not valid. Your latest booking email has a working one.") }
+        guard appointment.end + 7 * 86_400 > now else { throw BookingError(.notFound, "This manage link has expired: the session is over.") }
+        return appointment
+    }
+
+    func showManage(_ request: CGIRequest, message: String? = nil) throws -> CGIResponse {
+        let appointment = try appointmentFromManageToken(request.method == .post ? request.form : request.query)
+        let mentor = try mentor(of: appointment)
+        let token = (request.method == .post ? request.form : request.query)["token"] ?? ""
+        return try withSession(request) { csrf in
+            try pages.managePage(appointment, mentor: mentor, token: token, csrf: csrf, canCancel: isChangeableOnline(appointment),
+                                 window: settings.cancellationWindow, message: message,
+                             rescheduleURL: pages.url("/reschedule") + "?token=" + token, now: now)
+        }
+    }
+
+    /// A live session outside the cancellation window: the patient may cancel or move it.
+    func isChangeableOnline(_ appointment: Appointment) -> Bool {
+        appointment.status.isLive && appointment.start - now >= settings.cancellationWindow
+    }
+
+    func cancel(_ request: CGIRequest) throws -> CGIResponse {
+        try checkCSRF(request)
+        let appointment = try appointmentFromManageToken(request.form)
+        guard request.form["action"] == "cancel" else { throw BookingError(.badRequest, "Unknown action.") }
+        let mentor = try mentor(of: appointment)
+        let patient = try patientContact(appointment)
+        let cancelled = try database.cancel(appointmentID: appointment.id, window: settings.cancellationWindow, now: now) { cancelled in
+            // A pending hold was never announced to the mentor, so its end is not either.
+            [try mails.cancelled(cancelled, mentor: mentor, patientName: patient.name, email: patient.email)]
+                + (appointment.status == .scheduled ? try mails.mentorNotice(.mentorCancelled, cancelled, mentor: mentor, patientName: patient.name) : [])
+        }
+        if cancelled != nil { try releasePayment(of: appointment.id, reason: "cancelled by patient") }
+        guard cancelled != nil else {
+            throw BookingError(.conflict, appointment.status == .cancelled ? "This session is already cancelled."
+                               : "This session starts in less than \(settings.cancellationWindow / 3600) hours and can no longer be cancelled online. Please contact your mentor.")
+        }
+        return try showManage(request, message: "Your session is cancelled. The time is free for others again.")
+    }
+
+    func showReschedule(_ request: CGIRequest, error: String? = nil, status: HTTPStatus = .ok) throws -> CGIResponse {
+        let fields = request.method == .post ? request.form : request.query
+        let appointment = try appointmentFromManageToken(fields)
+        let mentor = try mentor(of: appointment)
+        let zone = try appointment.mentorZone()
+        guard isChangeableOnline(appointment) else {
+            throw BookingError(.conflict, "This session can no longer be moved online (it is \(appointment.status.rawValue), or starts within \(settings.cancellationWindow / 3600) hours).")
+        }
+        let patientZone = appointment.patientTimezone.flatMap(ZoneRules.init(identifier:)) ?? zone
+        var choices = Choices(mentor: mentor, zone: zone, patientZone: patientZone)
+        choices.start = appointment.start
+        let slots = try freeSlots(choices, excluding: appointment.id).filter { $0.start != appointment.start }
+        let token = fields["token"] ?? ""
+        return try withSession(request) { csrf in
+            var values = try pages.appointmentValues(appointment, mentor: mentor, now: now)
+            values["title"] = "Move your session"
+            values["days"] = .list(slotDays(slots, choices: choices))
+            values["has_slots"] = .flag(!slots.isEmpty)
+            values["has_late_slots"] = .flag(slots.contains { isLate($0.start) })
+            values["window_hours"] = .text(String(settings.cancellationWindow / 3600))
+            values["csrf"] = .text(csrf)
+            values["token"] = .text(token)
+            values["action"] = .text(pages.url("/reschedule"))
+            values["manage_url"] = .text(pages.url("/manage") + "?token=" + token)
+            values["has_errors"] = .flag(error != nil)
+            values["errors"] = .list(error.map { [["field": "start", "message": .text($0)]] } ?? [])
+            values.setOptional("error_start", error)
+            return pages.page("booking/reschedule", title: "Move your session", status: status, values: values)
+        }
+    }
+
+    func reschedule(_ request: CGIRequest) throws -> CGIResponse {
+        try checkCSRF(request)
+        let appointment = try appointmentFromManageToken(request.form)
+        guard let text = request.form["start"], let start = Int(plainDigits: text), isWithinHorizon(start) else {
+            return try showReschedule(request, error: "Choose a new time from the list.", status: .unprocessable)
+        }
+        let mentor = try mentor(of: appointment)
+        let patient = try patientContact(appointment)
+        do {
+            let moved = try database.reschedule(appointmentID: appointment.id, to: start, window: settings.cancellationWindow, rules: settings.rules, now: now) { moved in
+                [try mails.rescheduled(moved, mentor: mentor, patientName: patient.name, email: patient.email)]
+                    + (moved.status == .scheduled
+                        ? try mails.mentorNotice(.mentorRescheduled, moved, mentor: mentor, patientName: patient.name, previousStart: appointment.start) : [])
+            }
+            guard let moved else {
+                throw BookingError(.conflict, "This session can no longer be moved online. Please contact your mentor.")
+            }
+            return try showManage(request, message: "Your session is moved to \(Formatting.instant(moved.start, in: try moved.mentorZone())).")
+        } catch BookingFailure.slotTaken {
+            return try showReschedule(request, error: "That time is no longer free. Choose another one.", status: .conflict)
+        } catch BookingFailure.mentorUnavailable {
+            throw BookingError(.notFound, "\(mentor.profile.name) is not taking online bookings right now.")
+        }
+    }
+
+    func calendar(_ request: CGIRequest) throws -> CGIResponse {
+        let appointment = try appointmentFromManageToken(request.query)
+        let event = ICalendar.Event(appointment: appointment, mentorName: try mentor(of: appointment).profile.name, siteName: config.siteName,
+                                    host: URL(string: config.baseURL)?.host ?? "localhost", organizer: config.contactEmail,
+                                    sequence: try database.changeCount(appointmentID: appointment.id), now: now)
+        return CGIResponse(status: .ok, contentType: "text/calendar; charset=utf-8" + (event.isCancelled ? "; method=CANCEL" : "; method=PUBLISH"),
+                           body: Array(ICalendar.file(event).utf8),
+                           headers: [("Content-Disposition", "attachment; filename=\"session.ics\"")])
+    }
+}

@@ -1,0 +1,112 @@
+import FoundationEssentials
+import MentorCore
+import MentorStore
+import TemplateEngine
+
+/// Settings of the booking flow, from `mentorsite.yml`'s `booking_*` keys.
+public struct BookingSettings: Sendable {
+    public var rules = BookingRules()
+    public var holdSeconds = 30 * 60
+    public var cancellationWindow = 24 * 3600
+    public var daysShown = 14
+    /// Booking attempts (payment submits) per hour from one address and for one email.
+    public var attemptsPerAddress = 30
+    public var attemptsPerEmail = 6
+
+    public init(policy: BookingPolicy = BookingPolicy()) {
+        rules = policy.rules
+        holdSeconds = policy.holdMinutes * 60
+        cancellationWindow = policy.cancellationHours * 3600
+        attemptsPerAddress = policy.attemptsPerAddress
+        attemptsPerEmail = policy.attemptsPerEmail
+    }
+}
+
+/// The booking wizard behind the CGI: one request in, one response out. Every step is a
+/// form: GET shows it, POST validates and answers 303 to the next step. Choices that are
+/// not personal (mentor, specialty, type, slot, zone) travel in the query string; the
+/// patient's details wait in a draft row keyed by a random cookie.
+public final class BookingApp {
+    let config: SiteConfig
+    let settings: BookingSettings
+    let key: SecretKey
+    let database: MentorDatabase
+    let pages: BookingPages
+    let payment: any PaymentProvider
+    let now: Int
+    var mails: BookingMails { BookingMails(pages: pages, key: key, now: now) }
+
+    public convenience init(config: SiteConfig, settings: BookingSettings? = nil, key: SecretKey, database: MentorDatabase,
+                payment: (any PaymentProvider)? = nil, now: Int) {
+        self.init(config: config, settings: settings, key: key, database: database, payment: payment, now: now, pages: BookingPages(config: config))
+    }
+
+    /// With the pages the CGI already made for its error pages (they read and fingerprint
+    /// the site's assets).
+    init(config: SiteConfig, settings: BookingSettings? = nil, key: SecretKey, database: MentorDatabase,
+         payment: (any PaymentProvider)? = nil, now: Int, pages: BookingPages) {
+        self.config = config
+        self.settings = settings ?? BookingSettings(policy: config.booking)
+        self.key = key
+        self.database = database
+        self.pages = pages
+        self.payment = payment ?? TestPaymentProvider(ledgerPath: config.testPaymentLedger, now: now)
+        self.now = now
+    }
+
+    /// Answers a request. Errors become pages with their status; nothing is written for them.
+    public func respond(to request: CGIRequest) -> CGIResponse {
+        do {
+            return try route(request)
+        } catch let error as BookingError {
+            return pages.error(error, request: request)
+        } catch let error as StoreError {
+            if case .sqlite(let sqlite) = error, sqlite.isBusy {
+                return pages.error(BookingError(.unavailable, "Booking is very busy right now. Please try again in a moment.", retryAfter: 5), request: request)
+            }
+            Files.writeStandardError("mentorsite-cgi: \(error)\n")
+            return pages.error(BookingError(.unavailable, "Booking is unavailable right now. Please try again later.", retryAfter: 60), request: request)
+        } catch {
+            Files.writeStandardError("mentorsite-cgi: \(error)\n")
+            return pages.error(BookingError(.unavailable, "Booking is unavailable right now. Please try again later.", retryAfter: 60), request: request)
+        }
+    }
+
+    /// The mentor of an appointment (active or not: a session outlives its listing).
+    func mentor(of appointment: Appointment) throws -> Mentor {
+        guard let mentor = try database.mentors(ids: [appointment.mentorID]).first else {
+            throw BookingError(.notFound, "We could not find that booking.")
+        }
+        return mentor
+    }
+
+    func route(_ request: CGIRequest) throws -> CGIResponse {
+        switch (request.pathInfo, request.method) {
+        case ("", .get), ("", .head): return try showSpecialty(request)
+        case ("", .post): return try chooseSpecialty(request)
+        case ("/type", .get), ("/type", .head): return try showType(request)
+        case ("/type", .post): return try chooseType(request)
+        case ("/time", .get), ("/time", .head): return try showTime(request)
+        case ("/time", .post): return try chooseTime(request)
+        case ("/details", .get), ("/details", .head): return try showDetails(request)
+        case ("/details", .post): return try submitDetails(request)
+        case ("/payment", .get), ("/payment", .head): return try showPayment(request)
+        case ("/payment", .post): return try pay(request)
+        case ("/done", .get), ("/done", .head): return try showDone(request)
+        case ("/confirm", .get), ("/confirm", .head): return try showConfirm(request)
+        case ("/confirm", .post): return try confirm(request)
+        case ("/manage", .get), ("/manage", .head): return try showManage(request)
+        case ("/manage", .post): return try cancel(request)
+        case ("/calendar.ics", .get), ("/calendar.ics", .head): return try calendar(request)
+        case ("/reschedule", .get), ("/reschedule", .head): return try showReschedule(request)
+        case ("/reschedule", .post): return try reschedule(request)
+        case ("/dashboard", .get), ("/dashboard", .head): return try showDashboard(request)
+        case ("/dashboard", .post): return try blockDate(request)
+        case ("/slots", .get), ("/slots", .head): return try slotsJSON(request)
+        case ("", _), ("/type", _), ("/time", _), ("/details", _), ("/payment", _), ("/done", _), ("/confirm", _), ("/manage", _), ("/calendar.ics", _), ("/slots", _), ("/reschedule", _), ("/dashboard", _):
+            throw BookingError(.methodNotAllowed, "This page does not accept \(request.method.rawValue).")
+        default:
+            throw BookingError(.notFound, "There is no such booking page.")
+        }
+    }
+}

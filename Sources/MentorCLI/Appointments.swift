@@ -1,0 +1,52 @@
+import Foundation
+import MentorCore
+import MentorStore
+
+/// `mentorsite appointments`: the appointments, for mentors and site owners.
+public enum AppointmentsCommand {
+    public enum Format: String, CaseIterable, Sendable { case table, csv, json }
+
+    public static func run(_ context: CommandContext, config flag: String?, flags: PathFlags, mentor: String?, from: String?, format: Format) throws {
+        let config = try context.configuration(flag: flag, flags: flags)
+        var start: Int?
+        if let from {
+            guard let date = CalendarDate(from) else { throw CommandError("--from must be a real date YYYY-MM-DD, not \"\(from)\"") }
+            start = date.daysSinceEpoch * 86_400
+        }
+        let database = try MentorDatabase(path: config.database, create: false)
+        let text = render(try database.listAppointments(mentorSlug: mentor, from: start), as: format)
+        context.say(String(text.dropLast()))
+    }
+
+    static let header = ["start (UTC)", "mentor", "local date", "local time", "time zone", "minutes", "type", "status", "patient", "email", "phone"]
+
+    /// The listing as a table, RFC 4180 CSV or JSON (ending in a line break).
+    public static func render(_ rows: [AppointmentListing], as format: Format) -> String {
+        let values = rows.map { [$0.start, $0.mentorSlug, $0.localDate, $0.localStart, $0.timezone, String($0.minutes), $0.type, $0.status, $0.patientName, $0.patientEmail, $0.patientPhone ?? ""] }
+        switch format {
+        case .csv:
+            func field(_ text: String) -> String {
+                text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+            }
+            return ([header] + values).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        case .json:
+            let objects = rows.map { row -> [String: String] in
+                var object = ["id": row.id, "start": row.start, "mentor": row.mentorSlug, "local_date": row.localDate, "local_time": row.localStart,
+                              "timezone": row.timezone, "minutes": String(row.minutes), "type": row.type, "status": row.status,
+                              "patient_name": row.patientName, "patient_email": row.patientEmail]
+                if let phone = row.patientPhone { object["patient_phone"] = phone }
+                return object
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            return String(decoding: (try? encoder.encode(objects)) ?? Data("[]".utf8), as: UTF8.self) + "\n"
+        case .table:
+            if rows.isEmpty { return "No appointments.\n" }
+            let table = [header] + values
+            let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+            return table.map { row in
+                row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "\n") + "\n"
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import MentorCore
+import SiteGenerator
+
+/// `mentorsite serve`: lighttpd on 127.0.0.1 with the built site and the booking CGI, from
+/// the same configuration `deploy/lighttpd.conf` ships; with `--watch`, lighttpd runs as a
+/// child and content, templates and the configuration are rebuilt on every change.
+public enum ServeCommand {
+    public static func run(_ context: CommandContext, config flag: String?, port: Int, watch: Bool) throws -> Never {
+        let config = try context.configuration(flag: flag)
+        guard (1...65535).contains(port) else { throw CommandError("--port must be between 1 and 65535") }
+        guard let lighttpd = findLighttpd() else {
+            throw CommandError("lighttpd is not installed; install it with `apt-get install lighttpd` (or run `make run`)")
+        }
+        guard Files.exists(config.output + "/index.html") else {
+            throw CommandError("\(config.output) has no built site; run `mentorsite build` first")
+        }
+        var environment: [(name: String, value: String)] = []
+        if let testNow = context.environment[Clock.variable] {
+            _ = try context.now()
+            environment.append((Clock.variable, testNow))
+        }
+        let state = config.resolve(".mentorsite")
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let server = LighttpdConfig(root: context.absolute(config.output), port: String(port), state: context.absolute(state), cgi: cgiExecutable(),
+                                    config: context.absolute(context.configPath(flag: flag) ?? config.resolve(SiteConfig.fileName)),
+                                    bookingPath: URLs(config: config).bookingPath, errorLog: "/dev/stderr", environment: environment)
+        let confPath = state + "/lighttpd.conf"
+        try server.text.write(toFile: confPath, atomically: true, encoding: .utf8)
+        context.say("Serving \(config.output) and booking at http://127.0.0.1:\(port)/ (lighttpd, Ctrl-C stops)")
+        fflush(nil)
+        if watch {
+            try serveWatching(context, lighttpd: lighttpd, confPath: confPath, server: server,
+                              watcher: SourceWatcher(config: config, configPath: context.configPath(flag: flag) ?? config.resolve(SiteConfig.fileName)))
+        }
+        let arguments: [String] = [lighttpd, "-D", "-f", confPath]
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        execv(lighttpd, argv)
+        throw CommandError("cannot start \(lighttpd): \(String(cString: strerror(errno)))")
+    }
+
+    /// Where lighttpd is, or nil.
+    static func findLighttpd() -> String? {
+        ["/usr/sbin/lighttpd", "/usr/bin/lighttpd", "/usr/local/sbin/lighttpd", "/usr/local/bin/lighttpd"]
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// `mentorsite-cgi` beside this executable.
+    static func cgiExecutable() -> String {
+        let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return (selfPath as NSString).deletingLastPathComponent + "/mentorsite-cgi"
+    }
+
+    /// lighttpd as a child, and a poll every half second for changed sources. Ctrl-C or
+    /// SIGTERM stops both; if lighttpd stops, so does this. When a rebuild changes the
+    /// redirects (a renamed mentor), lighttpd reloads them (SIGUSR1: a graceful restart in
+    /// the same process).
+    static func serveWatching(_ context: CommandContext, lighttpd: String, confPath: String, server config: LighttpdConfig,
+                              watcher: SourceWatcher) throws -> Never {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: lighttpd)
+        server.arguments = ["-D", "-f", confPath]
+        try server.run()
+        signal(SIGINT) { _ in stopRequested = 1 }
+        signal(SIGTERM) { _ in stopRequested = 1 }
+        context.say("Watching \(watcher.config.content), \(watcher.config.templates) and \(watcher.configPath) for changes")
+        fflush(nil)
+        var last = watcher.snapshot()
+        while stopRequested == 0 && server.isRunning {
+            usleep(500_000)
+            guard watcher.snapshot() != last else { continue }
+            // Let an editor finish writing before reading.
+            usleep(200_000)
+            last = watcher.snapshot()
+            let redirectsPath = watcher.config.output + "/redirects.lighttpd.conf"
+            let redirectsBefore = Files.bytes(at: redirectsPath)
+            let result = watcher.rebuild()
+            if result.ok { context.say(result.message) } else { context.warn(result.message) }
+            if result.ok, Files.bytes(at: redirectsPath) != redirectsBefore {
+                kill(server.processIdentifier, SIGUSR1)
+                context.say("Reloaded lighttpd (the redirects changed)")
+            }
+            fflush(nil)
+        }
+        if server.isRunning {
+            server.terminate()
+            server.waitUntilExit()
+            exit(0)
+        }
+        exit(server.terminationStatus)
+    }
+}
+
+/// Set by SIGINT/SIGTERM while `serve --watch` runs.
+nonisolated(unsafe) var stopRequested: sig_atomic_t = 0

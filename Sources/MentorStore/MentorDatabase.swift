@@ -1,0 +1,63 @@
+import FoundationEssentials
+import MentorCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one type that owns the database file: opening it (WAL, foreign keys, busy timeout),
+/// migrating it, and every read and write as a whole transaction. The only code that speaks
+/// SQL: other modules call its named operations (grouped by concern in this module's
+/// folders), never a connection.
+public final class MentorDatabase {
+    let connection: SQLiteConnection
+    /// Prepared statements reused across a transaction's rows.
+    private var statements: [String: SQLiteStatement] = [:]
+
+    /// A cached prepared statement for `sql`.
+    func statement(_ sql: String) throws -> SQLiteStatement {
+        if let cached = statements[sql] { return cached }
+        let prepared = try connection.prepare(sql)
+        statements[sql] = prepared
+        return prepared
+    }
+
+    /// Opens (and upgrades) the database at `path`.
+    /// - Parameter create: create the file when missing; otherwise a missing file is an error,
+    ///   never a silently created empty database.
+    public init(path: String, create: Bool, synchronousFull: Bool = false) throws {
+        if !create {
+            // SQLite takes a zero-byte file for an empty database and would build the schema
+            // in it; a program that may not create one must refuse it instead (a truncated or
+            // wrongly copied file would otherwise look like a site with no mentors).
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw StoreError.missingDatabase(path: path) }
+            guard info.st_size > 0 else { throw StoreError.notADatabase(path: path) }
+        }
+        do {
+            connection = try SQLiteConnection(path: path, mode: create ? .create : .readWrite, synchronousFull: synchronousFull)
+            try connection.execute("PRAGMA journal_mode = WAL")
+            try migrate()
+        } catch let error as SQLiteError {
+            throw StoreError.sqlite(error)
+        }
+    }
+
+    /// The schema version (migrations applied).
+    public var schemaVersion: Int { (try? connection.scalarInt("PRAGMA user_version")) ?? 0 }
+
+    // MARK: Checks
+
+    /// Problems SQLite itself finds: `integrity_check` and `foreign_key_check`.
+    public func integrityProblems() throws -> [String] {
+        try wrap {
+            var problems = try connection.query("PRAGMA integrity_check") { $0.text(0) }.filter { $0 != "ok" }
+            problems += try connection.query("PRAGMA foreign_key_check") { "foreign key: \($0.text(0)) row \($0.int(1)) → \($0.text(2))" }
+            return problems
+        }
+    }
+
+    /// Runs `body`, turning SQLite errors into `StoreError.sqlite`.
+    func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as SQLiteError { throw StoreError.sqlite(error) }
+    }
+}

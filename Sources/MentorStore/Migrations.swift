@@ -1,0 +1,238 @@
+import MentorCore
+/// One named, append-only schema change. Never edit a migration once it has shipped:
+/// add a new one.
+public struct Migration: Sendable {
+    public let name: String
+    public let sql: String
+}
+
+extension MentorDatabase {
+    /// Every migration in order; `PRAGMA user_version` counts how many have run.
+    public static let migrations: [Migration] = [
+        Migration(name: "v1-mentor-profiles", sql: """
+            CREATE TABLE mood_mentor_profiles (
+                id TEXT PRIMARY KEY NOT NULL,
+                source_path TEXT NOT NULL UNIQUE,
+                slug TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+                explicit_slug TEXT,
+                title TEXT,
+                specialty TEXT,
+                location TEXT,
+                gender TEXT,
+                avatar_url TEXT,
+                bio TEXT NOT NULL DEFAULT '',
+                about TEXT NOT NULL DEFAULT '',
+                specialties TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(specialties) AND json_type(specialties) = 'array'),
+                languages TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(languages) AND json_type(languages) = 'array'),
+                therapy_types TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(therapy_types) AND json_type(therapy_types) = 'array'),
+                experience_years INTEGER CHECK (experience_years BETWEEN 0 AND 80),
+                review_count INTEGER CHECK (review_count >= 0),
+                rating REAL CHECK (rating BETWEEN 0 AND 5),
+                hourly_rate TEXT CHECK (hourly_rate IS NULL OR (hourly_rate GLOB '[0-9]*' AND hourly_rate NOT GLOB '*[^0-9.]*')),
+                currency TEXT CHECK (currency IS NULL OR (length(currency) = 3 AND currency = upper(currency))),
+                session_minutes INTEGER NOT NULL DEFAULT 50 CHECK (session_minutes BETWEEN 10 AND 480),
+                timezone TEXT,
+                is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                CHECK (bio = about),
+                CHECK ((hourly_rate IS NULL) = (currency IS NULL))
+            ) STRICT;
+
+            CREATE TABLE mood_mentor_education (
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                degree TEXT NOT NULL,
+                institution TEXT NOT NULL,
+                year INTEGER CHECK (year BETWEEN 1900 AND 2200),
+                PRIMARY KEY (mentor_id, position)
+            ) STRICT;
+
+            CREATE TABLE mood_mentor_experience (
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                title TEXT NOT NULL,
+                place TEXT NOT NULL,
+                duration TEXT,
+                PRIMARY KEY (mentor_id, position)
+            ) STRICT;
+
+            CREATE TABLE mentor_availability (
+                id INTEGER PRIMARY KEY,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
+                day_of_week INTEGER NOT NULL CHECK (day_of_week BETWEEN 0 AND 6),
+                start_time TEXT NOT NULL CHECK (start_time GLOB '[0-2][0-9]:[0-5][0-9]'),
+                end_time TEXT NOT NULL CHECK (end_time GLOB '[0-2][0-9]:[0-5][0-9]'),
+                CHECK (start_time < end_time)
+            ) STRICT;
+            CREATE INDEX mentor_availability_mentor ON mentor_availability(mentor_id, day_of_week);
+
+            CREATE TABLE mentor_blocked_dates (
+                id INTEGER PRIMARY KEY,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
+                date TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+                reason TEXT,
+                -- 'content' rows follow the content file on every import; 'dashboard' rows
+                -- were added by the mentor and stay.
+                source TEXT NOT NULL DEFAULT 'content' CHECK (source IN ('content', 'dashboard')),
+                UNIQUE (mentor_id, date)
+            ) STRICT;
+
+            -- Every slug a mentor was ever published under; the current one is also in
+            -- mood_mentor_profiles.slug. Old ones redirect, so a slug is never reused.
+            CREATE TABLE mentor_slugs (
+                slug TEXT PRIMARY KEY NOT NULL,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
+                created_at TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX mentor_slugs_mentor ON mentor_slugs(mentor_id);
+            """),
+        Migration(name: "v2-booking", sql: """
+            CREATE TABLE patients (
+                id TEXT PRIMARY KEY NOT NULL,
+                email TEXT NOT NULL UNIQUE CHECK (email = lower(email) AND length(email) BETWEEN 3 AND 254),
+                name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+                phone TEXT,
+                verified_at TEXT,
+                created_at TEXT NOT NULL
+            ) STRICT;
+
+            -- Instants are Unix seconds (UTC); the mentor's local date and time are kept
+            -- beside them as they were shown. Money in minor units.
+            CREATE TABLE appointments (
+                id TEXT PRIMARY KEY NOT NULL,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id),
+                patient_id TEXT NOT NULL REFERENCES patients(id),
+                specialty TEXT,
+                appointment_type TEXT NOT NULL CHECK (appointment_type IN ('video', 'audio', 'chat')),
+                starts_at INTEGER NOT NULL,
+                ends_at INTEGER NOT NULL,
+                mentor_timezone TEXT NOT NULL,
+                local_date TEXT NOT NULL,
+                local_start TEXT NOT NULL,
+                utc_offset INTEGER NOT NULL,
+                patient_timezone TEXT,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'scheduled', 'completed', 'cancelled', 'rescheduled', 'expired')),
+                hold_expires_at INTEGER,
+                price_minor INTEGER CHECK (price_minor >= 0),
+                currency TEXT,
+                payment_reference TEXT,
+                notes TEXT,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                manage_token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                CHECK (ends_at > starts_at),
+                CHECK (status <> 'pending' OR hold_expires_at IS NOT NULL)
+            ) STRICT;
+            -- Two live appointments for one mentor at one instant are impossible; an expired
+            -- hold must be marked expired (inside the booking transaction) before its slot
+            -- can be taken again.
+            CREATE UNIQUE INDEX appointments_live_start ON appointments(mentor_id, starts_at) WHERE status IN ('pending', 'scheduled');
+            CREATE INDEX appointments_mentor_time ON appointments(mentor_id, starts_at);
+            CREATE INDEX appointments_patient ON appointments(patient_id);
+
+            -- Every status change, never deleted.
+            CREATE TABLE appointment_events (
+                id INTEGER PRIMARY KEY,
+                appointment_id TEXT NOT NULL REFERENCES appointments(id),
+                at TEXT NOT NULL,
+                from_status TEXT,
+                to_status TEXT NOT NULL,
+                detail TEXT
+            ) STRICT;
+            CREATE INDEX appointment_events_appointment ON appointment_events(appointment_id);
+
+            -- Mail written in the same transaction as the change it announces; delivered by
+            -- `mentorsite mail`.
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                created_at TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                appointment_id TEXT REFERENCES appointments(id),
+                recipient TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                next_attempt_at INTEGER NOT NULL DEFAULT 0,
+                sent_at TEXT
+            ) STRICT;
+            CREATE INDEX outbox_pending ON outbox(sent_at, next_attempt_at);
+
+            -- A patient's answers between wizard steps, keyed by a random id in a cookie, so
+            -- nothing personal goes into a URL. Deleted once booked or expired.
+            CREATE TABLE booking_drafts (
+                id TEXT PRIMARY KEY NOT NULL,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
+                data TEXT NOT NULL CHECK (json_valid(data)),
+                expires_at INTEGER NOT NULL
+            ) STRICT;
+
+            CREATE TABLE rate_limits (
+                key TEXT NOT NULL,
+                window_start INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (key, window_start)
+            ) STRICT;
+            """),
+        // Content key `email`: where a mentor's booking notices go; the dashboard also
+        // accepts it as REMOTE_USER.
+        Migration(name: "v3-mentor-email", sql: """
+            ALTER TABLE mood_mentor_profiles ADD COLUMN email TEXT CHECK (email IS NULL OR (email = lower(email) AND length(email) BETWEEN 3 AND 254));
+            CREATE INDEX mood_mentor_profiles_email ON mood_mentor_profiles(email) WHERE email IS NOT NULL;
+            """),
+        // A digest of each synced profile, so that `build` sees every content change even
+        // when two imports share a second (or SOURCE_DATE_EPOCH fixes updated_at).
+        Migration(name: "v4-profile-content-hash", sql: """
+            ALTER TABLE mood_mentor_profiles ADD COLUMN content_hash TEXT;
+            """),
+        // Payments as their own rows: the form's idempotency key is claimed here before the
+        // provider is called, so concurrent submits authorise once, and an authorisation
+        // whose booking did not happen is voided. The name and phone typed for a booking
+        // stay on the appointment: an unconfirmed booking never changes a verified patient.
+        Migration(name: "v5-payments-and-booking-details", sql: """
+            CREATE TABLE payments (
+                id INTEGER PRIMARY KEY,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                appointment_id TEXT REFERENCES appointments(id),
+                provider TEXT NOT NULL,
+                reference TEXT UNIQUE,
+                amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+                currency TEXT NOT NULL CHECK (length(currency) = 3),
+                status TEXT NOT NULL CHECK (status IN ('authorizing', 'declined', 'authorized', 'voided', 'captured', 'refunded')),
+                refunded_minor INTEGER NOT NULL DEFAULT 0 CHECK (refunded_minor BETWEEN 0 AND amount_minor),
+                -- While 'authorizing': a claim older than this was left by a process that died.
+                claimed_until INTEGER,
+                detail TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                CHECK (status IN ('authorizing', 'declined') OR reference IS NOT NULL)
+            ) STRICT;
+            CREATE INDEX payments_appointment ON payments(appointment_id);
+
+            ALTER TABLE appointments ADD COLUMN patient_name TEXT;
+            ALTER TABLE appointments ADD COLUMN patient_phone TEXT;
+            """),
+    ]
+
+    /// Runs the migrations this database has not seen, each in its own transaction.
+    func migrate() throws {
+        try connection.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL) STRICT")
+        let version = try connection.scalarInt("PRAGMA user_version") ?? 0
+        if version > Self.migrations.count {
+            throw StoreError.newerSchema(path: connection.path, found: version, known: Self.migrations.count)
+        }
+        for (index, migration) in Self.migrations.enumerated() where index >= version {
+            try connection.writeTransaction {
+                // Re-check inside the lock: another process may have migrated meanwhile.
+                let current = try connection.scalarInt("PRAGMA user_version") ?? 0
+                guard current == index else { return }
+                try connection.execute(migration.sql)
+                try connection.run("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", migration.name, Timestamp.now())
+                try connection.execute("PRAGMA user_version = \(index + 1)")
+            }
+        }
+    }
+}

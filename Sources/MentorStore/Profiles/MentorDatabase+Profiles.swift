@@ -1,0 +1,250 @@
+import FoundationEssentials
+import MentorCore
+
+extension MentorDatabase {
+    // MARK: Reading
+
+    /// All mentors, active ones only unless asked, ordered by slug.
+    public func mentors(includingInactive: Bool = false) throws -> [Mentor] {
+        try wrap {
+            try connection.readTransaction {
+                try loadMentors(includingInactive: includingInactive)
+            }
+        }
+    }
+
+    /// Mentors with these ids (active or not), for the booking flow: without education,
+    /// experience and earlier slugs, which no booking page, email or calendar file shows
+    /// (three statements fewer on every CGI request).
+    public func mentors(ids: [String]) throws -> [Mentor] {
+        try wrap {
+            var result: [Mentor] = []
+            for id in ids { result += try loadMentors(includingInactive: true, id: id, profileDetails: false) }
+            return result
+        }
+    }
+
+    func loadMentors(includingInactive: Bool, id only: String? = nil, profileDetails: Bool = true) throws -> [Mentor] {
+        // One mentor (booking) or all (a build): the same queries, filtered or not.
+        let filterChildren = only == nil ? "" : "WHERE mentor_id = ?1"
+        let parameters: [any SQLBindable] = only.map { [$0] } ?? []
+        var education: [String: [Education]] = [:]
+        var experience: [String: [Experience]] = [:]
+        var previous: [String: [String]] = [:]
+        if profileDetails {
+            try connection.prepare("SELECT mentor_id, degree, institution, year FROM mood_mentor_education \(filterChildren) ORDER BY mentor_id, position").forEach(parameters) { row in
+                education[row.text(0), default: []].append(Education(degree: row.text(1), institution: row.text(2), year: row.optionalInt(3)))
+            }
+            try connection.prepare("SELECT mentor_id, title, place, duration FROM mood_mentor_experience \(filterChildren) ORDER BY mentor_id, position").forEach(parameters) { row in
+                experience[row.text(0), default: []].append(Experience(title: row.text(1), place: row.text(2), duration: row.optionalText(3)))
+            }
+            try connection.prepare("""
+                SELECT s.mentor_id, s.slug FROM mentor_slugs s JOIN mood_mentor_profiles p ON p.id = s.mentor_id
+                WHERE s.slug <> p.slug \(only == nil ? "" : "AND s.mentor_id = ?1") ORDER BY s.mentor_id, s.slug
+                """).forEach(parameters) { row in
+                previous[row.text(0), default: []].append(row.text(1))
+            }
+        }
+        var availability: [String: [AvailabilityWindow]] = [:]
+        try connection.prepare("SELECT mentor_id, day_of_week, start_time, end_time FROM mentor_availability \(filterChildren) ORDER BY mentor_id, id").forEach(parameters) { row in
+            guard let day = Weekday(rawValue: row.int(1)), let start = LocalTime(row.text(2)), let end = LocalTime(row.text(3)) else { return }
+            availability[row.text(0), default: []].append(AvailabilityWindow(day: day, start: start, end: end))
+        }
+        var blocked: [String: [BlockedDate]] = [:]
+        var dashboardBlocked: [String: [BlockedDate]] = [:]
+        try connection.prepare("SELECT mentor_id, date, reason, source FROM mentor_blocked_dates \(filterChildren) ORDER BY mentor_id, date").forEach(parameters) { row in
+            guard let date = CalendarDate(row.text(1)) else { return }
+            if row.text(3) == "dashboard" {
+                dashboardBlocked[row.text(0), default: []].append(BlockedDate(date: date, reason: row.optionalText(2)))
+            } else {
+                blocked[row.text(0), default: []].append(BlockedDate(date: date, reason: row.optionalText(2)))
+            }
+        }
+        var conditions: [String] = []
+        if !includingInactive { conditions.append("is_active = 1") }
+        if only != nil { conditions.append("id = ?1") }
+        let filter = conditions.isEmpty ? "" : "WHERE " + WebText.join(conditions, separator: " AND ")
+        return try connection.prepare("""
+            SELECT id, source_path, slug, name, explicit_slug, title, specialty, location, gender, avatar_url,
+                   bio, specialties, languages, therapy_types, experience_years, review_count, rating,
+                   hourly_rate, currency, session_minutes, timezone, created_at, updated_at, email
+            FROM mood_mentor_profiles \(filter) ORDER BY slug
+            """).map(parameters) { row in
+            let id = row.text(0)
+            let rate: Money? = row.optionalText(17).flatMap { Money(decimal: $0, currency: row.text(18)) }
+            let profile = MentorProfile(
+                name: row.text(3), explicitSlug: row.optionalText(4), title: row.optionalText(5),
+                specialty: row.optionalText(6), location: row.optionalText(7), gender: row.optionalText(8),
+                avatarURL: row.optionalText(9), email: row.optionalText(23), bio: row.text(10),
+                specialties: decodeList(row.text(11)), languages: decodeList(row.text(12)),
+                therapyTypes: decodeList(row.text(13)), experienceYears: row.optionalInt(14),
+                reviewCount: row.optionalInt(15), rating: row.optionalDouble(16), hourlyRate: rate,
+                sessionMinutes: row.int(19), timezone: row.optionalText(20),
+                education: education[id] ?? [], experience: experience[id] ?? [],
+                availability: availability[id] ?? [], blockedDates: blocked[id] ?? [])
+            var mentor = Mentor(id: id, sourcePath: row.text(1), slug: row.text(2), previousSlugs: previous[id] ?? [],
+                                profile: profile, createdAt: row.text(21), updatedAt: row.text(22))
+            mentor.dashboardBlockedDates = dashboardBlocked[id] ?? []
+            return mentor
+        }
+    }
+
+    // MARK: Profile sync
+
+    /// What `sync` changed.
+    public struct SyncReport: Equatable, Sendable {
+        public var inserted: [String] = []
+        public var updated: [String] = []
+        public var unchanged = 0
+        public var deactivated: [String] = []
+        /// Old slug → new slug, for mentors whose URL changed.
+        public var renamed: [String: String] = [:]
+        public var isEmpty: Bool { inserted.isEmpty && updated.isEmpty && deactivated.isEmpty }
+    }
+
+    /// Makes the database match the content, in one transaction, following the profile
+    /// sync rules: `bio` = `about`; slugs made from names, unique (`-2`, `-3` …) and stable
+    /// (a slug stays while the name still yields it; an old slug keeps redirecting);
+    /// child rows kept in order; mentors whose file is gone become inactive (their
+    /// appointments and URLs stay). Nothing is written for a mentor that did not change.
+    /// - Parameter slugFromName: the slug a name yields (`Slug.make` in SiteGenerator, which
+    ///   also offers `sync` without this parameter).
+    public func sync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String = Timestamp.now(),
+                     slugFromName: (String) -> String) throws -> SyncReport {
+        try wrap {
+            try connection.writeTransaction {
+                try applySync(entries.sorted { $0.sourcePath < $1.sourcePath }, now: now, slugFromName: slugFromName)
+            }
+        }
+    }
+
+    func applySync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String, slugFromName: (String) -> String) throws -> SyncReport {
+        var report = SyncReport()
+        let existing = try loadMentors(includingInactive: true)
+        let bySource = Dictionary(existing.map { ($0.sourcePath, $0) }, uniquingKeysWith: { first, _ in first })
+        let sourceByID = Dictionary(existing.map { ($0.id, $0.sourcePath) }, uniquingKeysWith: { first, _ in first })
+        let activeIDs = Set(try connection.query("SELECT id FROM mood_mentor_profiles WHERE is_active = 1") { $0.text(0) })
+        var owner: [String: String] = [:]
+        try connection.prepare("SELECT slug, mentor_id FROM mentor_slugs").forEach { owner[$0.text(0)] = $0.text(1) }
+
+        // Explicit slugs claim first, so a made-up slug never takes one a file asks for.
+        var plans: [(entry: (sourcePath: String, profile: MentorProfile), id: String, slug: String)] = []
+        var claimed: [String: String] = [:]  // slug → source path, within this import
+        var nextNumber: [String: Int] = [:]  // base slug → the first suffix worth trying
+        let ordered = entries.filter { $0.profile.explicitSlug != nil } + entries.filter { $0.profile.explicitSlug == nil }
+        for entry in ordered {
+            let id = bySource[entry.sourcePath]?.id ?? UUID().uuidString.lowercased()
+            func isTaken(_ slug: String) -> Bool {
+                if let other = claimed[slug], other != entry.sourcePath { return true }
+                if let holder = owner[slug], holder != id { return true }
+                return false
+            }
+            let slug: String
+            if let explicit = entry.profile.explicitSlug {
+                if isTaken(explicit) {
+                    let holder = claimed[explicit] ?? owner[explicit].flatMap { sourceByID[$0] } ?? "another mentor"
+                    throw StoreError.slugTaken(slug: explicit, sourcePath: entry.sourcePath, owner: holder)
+                }
+                slug = explicit
+            } else {
+                let base = slugFromName(entry.profile.name)
+                if let current = bySource[entry.sourcePath]?.slug, Slug.slug(current, isNumberedFormOf: base), !isTaken(current) {
+                    slug = current
+                } else {
+                    // Many mentors can share a name; resuming the count keeps this linear.
+                    slug = Slug.unique(base, from: nextNumber[base] ?? 2, isTaken: isTaken)
+                    if slug != base, let number = Int(slug.dropFirst(base.count + 1)) { nextNumber[base] = number + 1 }
+                }
+            }
+            claimed[slug] = entry.sourcePath
+            plans.append((entry, id, slug))
+        }
+
+        let seen = Set(plans.map(\.id))
+        // Free current slugs of mentors that change slug first, so UNIQUE(slug) holds at every step.
+        for plan in plans.sorted(by: { $0.entry.sourcePath < $1.entry.sourcePath }) {
+            let old = bySource[plan.entry.sourcePath]
+            let profile = plan.entry.profile
+            if let old {
+                let changed = old.profile != profile || old.slug != plan.slug || !activeIDs.contains(old.id)
+                guard changed else { report.unchanged += 1; continue }
+                try updateProfile(id: old.id, slug: plan.slug, profile: profile, now: now)
+                report.updated.append(plan.entry.sourcePath)
+                if old.slug != plan.slug { report.renamed[old.slug] = plan.slug }
+            } else {
+                try insertProfile(id: plan.id, sourcePath: plan.entry.sourcePath, slug: plan.slug, profile: profile, now: now)
+                report.inserted.append(plan.entry.sourcePath)
+            }
+            if owner[plan.slug] == nil {
+                try statement("INSERT INTO mentor_slugs (slug, mentor_id, created_at) VALUES (?, ?, ?)").run([plan.slug, plan.id, now])
+                owner[plan.slug] = plan.id
+            }
+        }
+        // New and changed rows got their digest with their columns; rows last written
+        // before migration v4 get it once here.
+        let undigested = Set(try statement("SELECT id FROM mood_mentor_profiles WHERE content_hash IS NULL").map([]) { $0.text(0) })
+        let digest = try statement("UPDATE mood_mentor_profiles SET content_hash = ? WHERE id = ?")
+        for plan in plans where undigested.contains(plan.id) {
+            try digest.run([plan.entry.profile.contentDigest, plan.id])
+        }
+        for mentor in existing where !seen.contains(mentor.id) && activeIDs.contains(mentor.id) {
+            try connection.run("UPDATE mood_mentor_profiles SET is_active = 0, updated_at = ? WHERE id = ?", now, mentor.id)
+            report.deactivated.append(mentor.sourcePath)
+        }
+        return report
+    }
+
+    static let profileColumns = """
+        name, explicit_slug, title, specialty, location, gender, avatar_url, bio, about, specialties, languages,
+        therapy_types, experience_years, review_count, rating, hourly_rate, currency, session_minutes, timezone, email, content_hash
+        """
+
+    func profileValues(_ p: MentorProfile) -> [any SQLBindable] {
+        [p.name, p.explicitSlug, p.title, p.specialty, p.location, p.gender, p.avatarURL, p.bio, p.bio,
+         encodeList(p.specialties), encodeList(p.languages), encodeList(p.therapyTypes), p.experienceYears,
+         p.reviewCount, p.rating, p.hourlyRate?.decimalText, p.hourlyRate?.currency, p.sessionMinutes, p.timezone, p.email, p.contentDigest]
+    }
+
+    func insertProfile(id: String, sourcePath: String, slug: String, profile: MentorProfile, now: String) throws {
+        let placeholders = Array(repeating: "?", count: profileValues(profile).count).joined(separator: ", ")
+        try statement("""
+            INSERT INTO mood_mentor_profiles (id, source_path, slug, \(Self.profileColumns), is_active, created_at, updated_at)
+            VALUES (?, ?, ?, \(placeholders), 1, ?, ?)
+            """).run([id, sourcePath, slug] + profileValues(profile) + [now, now])
+        try insertChildren(id: id, profile: profile)
+    }
+
+    func updateProfile(id: String, slug: String, profile: MentorProfile, now: String) throws {
+        let assignments = Self.profileColumns.split(separator: ",").map { "\(WebText.trimmed($0)) = ?" }.joined(separator: ", ")
+        try statement("UPDATE mood_mentor_profiles SET slug = ?, \(assignments), is_active = 1, updated_at = ? WHERE id = ?")
+            .run([slug] + profileValues(profile) + [now, id])
+        for table in ["mood_mentor_education", "mood_mentor_experience", "mentor_availability"] {
+            try statement("DELETE FROM \(table) WHERE mentor_id = ?").run([id])
+        }
+        // Dates the mentor blocked on the dashboard stay.
+        try statement("DELETE FROM mentor_blocked_dates WHERE mentor_id = ? AND source = 'content'").run([id])
+        try insertChildren(id: id, profile: profile)
+    }
+
+    func insertChildren(id: String, profile: MentorProfile) throws {
+        let education = try statement("INSERT INTO mood_mentor_education (mentor_id, position, degree, institution, year) VALUES (?, ?, ?, ?, ?)")
+        for (position, item) in profile.education.enumerated() {
+            try education.run([id, position, item.degree, item.institution, item.year])
+        }
+        let experience = try statement("INSERT INTO mood_mentor_experience (mentor_id, position, title, place, duration) VALUES (?, ?, ?, ?, ?)")
+        for (position, item) in profile.experience.enumerated() {
+            try experience.run([id, position, item.title, item.place, item.duration])
+        }
+        let availability = try statement("INSERT INTO mentor_availability (mentor_id, day_of_week, start_time, end_time) VALUES (?, ?, ?, ?)")
+        for window in profile.availability {
+            try availability.run([id, window.day.rawValue, window.start.description, window.end.description])
+        }
+        let blocked = try statement("""
+            INSERT INTO mentor_blocked_dates (mentor_id, date, reason, source) VALUES (?, ?, ?, 'content')
+            ON CONFLICT (mentor_id, date) DO UPDATE SET reason = excluded.reason, source = 'content'
+            """)
+        for item in profile.blockedDates {
+            try blocked.run([id, item.date.description, item.reason])
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import MentorCLI
+
+extension MentorSite {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reads content/mentors/*.md into the database (profile sync).")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("Content folder.", valueName: "DIR")) var content: String?
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+
+        func run() throws {
+            try perform { try ImportCommand.run($0, config: options.config, flags: PathFlags(content: content, database: db)); return 0 }
+        }
+    }
+
+    struct Build: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Renders the site from the database into the output folder.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Option(help: ArgumentHelp("Content folder (for pages/).", valueName: "DIR")) var content: String?
+        @Option(help: ArgumentHelp("Templates folder.", valueName: "DIR")) var templates: String?
+        @Option(help: ArgumentHelp("Output folder.", valueName: "DIR")) var output: String?
+        @Option(name: .customLong("base-url"), help: ArgumentHelp("Absolute URL of the site.", valueName: "URL")) var baseURL: String?
+        @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
+        @Flag(help: "Render every page even when nothing changed since the last build.") var force = false
+
+        func run() throws {
+            let flags = PathFlags(content: content, database: db, templates: templates, output: output, baseURL: baseURL)
+            try perform { try BuildCommand.run($0, config: options.config, flags: flags, quiet: quiet, force: force); return 0 }
+        }
+    }
+
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Serves the built site and the booking CGI with lighttpd on 127.0.0.1.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: "Port on 127.0.0.1.") var port: Int = 8080
+        @Flag(help: "Import and rebuild whenever content, templates or the configuration change.") var watch = false
+
+        func run() throws {
+            try perform { try ServeCommand.run($0, config: options.config, port: port, watch: watch) }
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validates content, templates and database; exits 1 on errors.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("Content folder.", valueName: "DIR")) var content: String?
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+
+        func run() throws {
+            try perform { try CheckCommand.run($0, config: options.config, flags: PathFlags(content: content, database: db)) }
+        }
+    }
+
+    struct Appointments: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lists appointments, for mentors and site owners.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Option(help: ArgumentHelp("Only this mentor's appointments.", valueName: "SLUG")) var mentor: String?
+        @Option(help: ArgumentHelp("Only appointments starting on or after this UTC date.", valueName: "YYYY-MM-DD")) var from: String?
+        @Option(help: "Output format: table, csv or json.") var format: AppointmentsCommand.Format = .table
+
+        func run() throws {
+            try perform { try AppointmentsCommand.run($0, config: options.config, flags: PathFlags(database: db), mentor: mentor, from: from, format: format); return 0 }
+        }
+    }
+
+    struct Mail: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Expires holds, voids what must be voided, then delivers queued booking mail through a sendmail-compatible command.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Option(help: ArgumentHelp("Command that reads one RFC 5322 message on stdin (no shell).", valueName: "COMMAND"))
+        var sendmail: String = "/usr/sbin/sendmail -i -t"
+        @Option(help: ArgumentHelp("The From: address.", valueName: "ADDRESS")) var from: String = "Mood Mentors <bookings@localhost>"
+
+        func run() throws {
+            try perform { try MailCommand.run($0, config: options.config, flags: PathFlags(database: db), sendmail: sendmail, from: from) }
+        }
+    }
+}
+
+extension AppointmentsCommand.Format: ExpressibleByArgument {}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+@testable import MentorStore
+import MentorCore
+
+@Suite struct MigrationTests {
+    @Test func createsTheSeedTablesAndRecordsTheVersion() throws {
+        let temp = TemporaryDatabase()
+        let db = try temp.open()
+        #expect(db.schemaVersion == MentorDatabase.migrations.count)
+        let tables = try db.connection.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") { $0.text(0) }
+        for table in ["mood_mentor_profiles", "mood_mentor_education", "mood_mentor_experience", "mentor_availability", "mentor_blocked_dates", "mentor_slugs", "schema_migrations"] {
+            #expect(tables.contains(table))
+        }
+        #expect(try db.connection.scalarText("PRAGMA journal_mode") == "wal")
+        #expect(try db.connection.scalarInt("PRAGMA foreign_keys") == 1)
+    }
+
+    @Test func theLastConnectionLeavesAnEmptyWriteAheadLog() throws {
+        // The -wal and -shm files are kept (no create/delete per CGI process) but must not
+        // keep frames: the next process would re-read and checksum all of them.
+        let temp = TemporaryDatabase()
+        do {
+            let db = try temp.open()
+            _ = try db.sync([(sourcePath: "ada.md", profile: profile("Ada Lovelace")), (sourcePath: "grace.md", profile: profile("Grace Hopper"))])
+            #expect(try FileManager.default.attributesOfItem(atPath: temp.path + "-wal")[.size] as? Int ?? 0 > 0)
+        }
+        #expect(FileManager.default.fileExists(atPath: temp.path + "-shm"))
+        #expect(try FileManager.default.attributesOfItem(atPath: temp.path + "-wal")[.size] as? Int == 0)
+        let reopened = try temp.open()
+        #expect(try reopened.mentors().count == 2)
+    }
+
+    @Test func upgradesAnOlderDatabase() throws {
+        let temp = TemporaryDatabase()
+        do {
+            let raw = try SQLiteConnection(path: temp.path)
+            try raw.execute("CREATE TABLE unrelated (x INTEGER)")
+        }
+        let db = try temp.open()
+        #expect(db.schemaVersion == MentorDatabase.migrations.count)
+        let names = try db.connection.query("SELECT name FROM schema_migrations ORDER BY rowid") { $0.text(0) }
+        #expect(names == MentorDatabase.migrations.map(\.name))
+    }
+
+    @Test func upgradesAShippedV2DatabaseKeepingItsMentors() throws {
+        let temp = TemporaryDatabase()
+        do {
+            // Exactly what a v2 release left behind: its two migrations and one mentor.
+            let raw = try SQLiteConnection(path: temp.path)
+            try raw.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL) STRICT")
+            for migration in MentorDatabase.migrations.prefix(2) {
+                try raw.execute(migration.sql)
+                try raw.run("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", migration.name, "2026-11-01T00:00:00Z")
+            }
+            try raw.execute("PRAGMA user_version = 2")
+            try raw.execute("""
+                INSERT INTO mood_mentor_profiles (id, source_path, slug, name, bio, about, specialties, languages, therapy_types,
+                    session_minutes, is_active, created_at, updated_at)
+                VALUES ('m1', 'ana.md', 'ana', 'Ana', 'Bio.', 'Bio.', '[]', '[]', '[]', 50, 1, 'x', 'x')
+                """)
+        }
+        let db = try temp.open()
+        #expect(db.schemaVersion == MentorDatabase.migrations.count)
+        let before = try #require(try db.activeMentor(slug: "ana"))
+        #expect(before.profile.email == nil)
+        _ = try db.sync([(sourcePath: "ana.md", profile: profile("Ana", slug: "ana"))])
+        #expect(try db.activeMentor(slug: "ana")?.profile.email == "mentor@example.org")
+        #expect(try db.activeMentor(email: "mentor@example.org")?.id == "m1")
+    }
+
+    @Test func anUnchangedRowFromBeforeV4GetsItsDigestOnTheNextImport() throws {
+        let temp = TemporaryDatabase()
+        let db = try temp.open()
+        let ana = profile("Ana", slug: "ana")
+        _ = try db.sync([(sourcePath: "ana.md", profile: ana)])
+        #expect(try db.connection.scalarText("SELECT content_hash FROM mood_mentor_profiles") == ana.contentDigest)
+        try db.connection.execute("UPDATE mood_mentor_profiles SET content_hash = NULL")
+        let report = try db.sync([(sourcePath: "ana.md", profile: ana)])
+        #expect(report.unchanged == 1 && report.updated.isEmpty)
+        #expect(try db.connection.scalarText("SELECT content_hash FROM mood_mentor_profiles") == ana.contentDigest)
+    }
+
+    @Test func reopeningChangesNothing() throws {
+        let temp = TemporaryDatabase()
+        _ = try temp.open()
+        let db = try temp.open()
+        #expect(db.connection.totalChanges == 0)
+    }
+
+    @Test func refusesADatabaseFromANewerVersion() throws {
+        let temp = TemporaryDatabase()
+        do {
+            let raw = try SQLiteConnection(path: temp.path)
+            try raw.execute("PRAGMA user_version = 99")
+        }
+        #expect(throws: StoreError.newerSchema(path: temp.path, found: 99, known: MentorDatabase.migrations.count)) {
+            try temp.open()
+        }
+    }
+
+    @Test func neverCreatesAMissingDatabaseUnlessAsked() {
+        let temp = TemporaryDatabase()
+        #expect(throws: StoreError.missingDatabase(path: temp.path)) {
+            try MentorDatabase(path: temp.path, create: false)
+        }
+        #expect(!FileManager.default.fileExists(atPath: temp.path))
+    }
+
+    @Test func letsSQLiteEnforceTheSyncRule() throws {
+        let temp = TemporaryDatabase()
+        let db = try temp.open()
+        #expect(throws: StoreError.self) {
+            try db.wrap {
+                try db.connection.run("""
+                    INSERT INTO mood_mentor_profiles (id, source_path, slug, name, bio, about, created_at, updated_at)
+                    VALUES ('x', 'a.md', 'a', 'A', 'one', 'two', 'now', 'now')
+                    """)
+            }
+        }
+    }
+}
+
+@Suite struct EmptyDatabaseFileTests {
+    /// SQLite takes a zero-byte file for an empty database; only `import` may create one.
+    @Test func aZeroByteFileIsRefusedAndLeftEmpty() throws {
+        let path = NSTemporaryDirectory() + "empty-\(UUID().uuidString).sqlite"
+        FileManager.default.createFile(atPath: path, contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: StoreError.notADatabase(path: path)) { try MentorDatabase(path: path, create: false) }
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
+    }
+}
