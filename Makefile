@@ -12,8 +12,13 @@ N ?= 1000
 # runtime otherwise demangles each name and scans every protocol conformance record
 # (~5,800 here) to check its requirements, once per type per process (measured: 14% of
 # a booking CGI request's instructions).
+# Cross-module optimization: the CGI's code lives in five modules (core, store, templates,
+# booking, the executable); letting the optimizer inline and specialize across them took a
+# wizard GET from 5.64 M to 5.53 M instructions (callgrind), at no cost in clean-build time
+# here (2 min 10 s either way) and 0.4% more binary.
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable \
-	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
+	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
+	-Xswiftc -cross-module-optimization
 BIN := .build/release
 # Everything the build, the tests and `make run` use from Debian.
 DEBIAN_PACKAGES := libcmark-dev libsqlite3-dev sqlite3 lighttpd nginx fcgiwrap apache2 curl tidy python3 python3-pip tzdata

@@ -1,5 +1,4 @@
 import Foundation
-import Booking
 import MentorCore
 import MentorStore
 

@@ -2,9 +2,8 @@
 struct Parser {
     let bytes: [UInt8]
     var index = 0
-    /// Every `{{> name}}` and `{{< name}}`, with its line.
-    var references: [(name: String, line: Int)] = []
-    private var lineCache = (position: 0, line: 1)
+    /// Every `{{> name}}` and `{{< name}}`, with the byte offset of its name.
+    var references: [(name: String, offset: Int)] = []
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -135,19 +134,10 @@ struct Parser {
         let start = index
         skip(while: { Self.isNameByte($0) || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: ")") })
         let name = string(start..<index)
-        references.append((name, line(at: start)))
+        references.append((name, start))
         skip(while: Self.isSpace)
         try expectClose(state)
         return name
-    }
-
-    /// The 1-based line of `position`, counting on from the last one asked for (partial
-    /// tags come in order).
-    private mutating func line(at position: Int) -> Int {
-        if position < lineCache.position { lineCache = (0, 1) }
-        for byte in bytes[lineCache.position..<position] where byte == 0x0A { lineCache.line += 1 }
-        lineCache.position = position
-        return lineCache.line
     }
 
     private mutating func parse(_ initial: State) throws(TemplateError) -> [Template.Node] {

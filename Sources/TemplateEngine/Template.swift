@@ -26,10 +26,15 @@ public struct Template: Sendable {
     }
 
     /// The templates this one includes (`{{> name}}`) or extends (`{{< name}}`), with the
-    /// line of each tag, in the order they appear: found by the parser, so a set-delimiter
-    /// tag cannot hide one. The generator checks them before a build; the CGI parses only
-    /// these.
-    public let references: [(name: String, line: Int)]
+    /// byte offset of each name in the text, in the order they appear: found by the parser,
+    /// so a set-delimiter tag cannot hide one. The generator checks them before a build
+    /// (`line(of:in:)` turns an offset into the line it names); the CGI parses only these.
+    public let references: [(name: String, offset: Int)]
+
+    /// The 1-based line of a byte offset in `text`.
+    public static func line(of offset: Int, in text: String) -> Int {
+        1 + text.utf8.prefix(offset).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    }
 
     /// The names in `references`, each once.
     public var partials: [String] {

@@ -40,7 +40,7 @@ public struct TemplateSet: Sendable {
                 let template = try Template(text)
                 templates[name] = template
                 sources[name] = text
-                references[name] = template.references
+                references[name] = template.references.map { ($0.name, Template.line(of: $0.offset, in: text)) }
             } catch {
                 let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(error.line - 1).first.map { WebText.trimmed($0) } ?? ""
                 diagnostics.append(Diagnostic(file: path, line: error.line, message: "column \(error.column): \(error.message): \(line)"))
