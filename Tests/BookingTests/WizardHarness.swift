@@ -129,12 +129,12 @@ struct Page {
 /// Walks a new patient from the mentor's page to the payment form.
 /// - Returns: the browser and the payment page.
 func walkToPayment(_ site: WizardSite, email: String = "pat@example.org", name: String = "Pat Doe", phone: String = "+49 30 1234567",
-                   start chooseStart: ([Int]) -> Int?) -> (WizardBrowser, Page, Int) {
+                   patientZone: String = "Europe/Berlin", start chooseStart: ([Int]) -> Int?) -> (WizardBrowser, Page, Int) {
     var browser = WizardBrowser(site)
     let first = browser.get("", "mentor=ana-weber")
     #expect(first.status == 200, "\(first.body.prefix(300))")
     let csrf = first.field("csrf") ?? ""
-    let base = [("csrf", csrf), ("mentor", "ana-weber"), ("tz", "Europe/Berlin"), ("specialty", "Anxiety")]
+    let base = [("csrf", csrf), ("mentor", "ana-weber"), ("tz", patientZone), ("specialty", "Anxiety")]
     let type = browser.follow(browser.post("", base))
     #expect(type.status == 200)
     let time = browser.follow(browser.post("/type", base + [("type", "video")]))
