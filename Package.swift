@@ -5,7 +5,7 @@ import PackageDescription
 //
 //   MentorCore ── MentorStore ──┬── SiteGenerator ──┐
 //        TemplateEngine ────────┤                   ├── MentorCLI ── mentorsite
-//                               ├── Booking ────────┤
+//        CommonMark ────────────┼── Booking ────────┤
 //                               └── Sendmail ───────┘
 //                                   Booking ─────────── mentorsite-cgi
 //
@@ -41,10 +41,12 @@ let package = Package(
         .target(name: "MentorStore", dependencies: ["MentorCore", "CSQLite"]),
         // The Mustache engine both programs render with, and HTML escaping: no domain knowledge.
         .target(name: "TemplateEngine"),
+        // CommonMark through libcmark: bios on pages, and the profile editor's preview.
+        .target(name: "CommonMark", dependencies: ["CMark"]),
         // load → render → write, and `serve`.
-        .target(name: "SiteGenerator", dependencies: ["MentorCore", "MentorStore", "TemplateEngine", "CMark", .product(name: "Yams", package: "Yams")]),
+        .target(name: "SiteGenerator", dependencies: ["MentorCore", "MentorStore", "TemplateEngine", "CommonMark", .product(name: "Yams", package: "Yams")]),
         // The CGI adapter, the wizard, its pages and mails, payments.
-        .target(name: "Booking", dependencies: ["MentorCore", "MentorStore", "TemplateEngine", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Booking", dependencies: ["MentorCore", "MentorStore", "TemplateEngine", "CommonMark", .product(name: "Crypto", package: "swift-crypto")]),
         // Delivers the outbox through a sendmail-compatible command (Foundation's Process).
         .target(name: "Sendmail", dependencies: ["MentorStore", "MentorCore"]),
         // The bodies of `mentorsite`'s commands: locating the configuration, applying flags,
@@ -61,7 +63,7 @@ let package = Package(
         // The library the engine replaced, and is held to.
         .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine", "TestSupport", .product(name: "Mustache", package: "swift-mustache")]),
         // Yams too: `@testable import SiteGenerator` needs its C module.
-        .testTarget(name: "SiteGeneratorTests", dependencies: ["SiteGenerator", "MentorStore", "MentorCore", "TemplateEngine", .product(name: "Yams", package: "Yams")],
+        .testTarget(name: "SiteGeneratorTests", dependencies: ["SiteGenerator", "MentorStore", "MentorCore", "TemplateEngine", "CommonMark", .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "BookingTests", dependencies: ["Booking", "MentorStore", "MentorCore", "TemplateEngine", "TestSupport"]),
         .testTarget(name: "SendmailTests", dependencies: ["Sendmail", "MentorStore", "MentorCore"]),

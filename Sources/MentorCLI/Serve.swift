@@ -29,14 +29,8 @@ public enum ServeCommand {
         try server.text.write(toFile: confPath, atomically: true, encoding: .utf8)
         context.say("Serving \(config.output) and booking at http://127.0.0.1:\(port)/ (lighttpd, Ctrl-C stops)")
         fflush(nil)
-        if watch {
-            try serveWatching(context, lighttpd: lighttpd, confPath: confPath, server: server,
-                              watcher: SourceWatcher(config: config, configPath: context.configPath(flag: flag) ?? config.resolve(SiteConfig.fileName)))
-        }
-        let arguments: [String] = [lighttpd, "-D", "-f", confPath]
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        execv(lighttpd, argv)
-        throw CommandError("cannot start \(lighttpd): \(String(cString: strerror(errno)))")
+        try serve(context, lighttpd: lighttpd, confPath: confPath, config: config,
+                  watcher: watch ? SourceWatcher(config: config, configPath: context.configPath(flag: flag) ?? config.resolve(SiteConfig.fileName)) : nil)
     }
 
     /// Where lighttpd is, or nil.
@@ -51,32 +45,44 @@ public enum ServeCommand {
         return (selfPath as NSString).deletingLastPathComponent + "/mentorsite-cgi"
     }
 
-    /// lighttpd as a child, and a poll every half second for changed sources. Ctrl-C or
-    /// SIGTERM stops both; if lighttpd stops, so does this. When a rebuild changes the
-    /// redirects (a renamed mentor), lighttpd reloads them (SIGUSR1: a graceful restart in
-    /// the same process).
-    static func serveWatching(_ context: CommandContext, lighttpd: String, confPath: String, server config: LighttpdConfig,
-                              watcher: SourceWatcher) throws -> Never {
+    /// lighttpd as a child, and a poll every half second: for mentors' web edits waiting to
+    /// be published (always), and with `--watch` for changed content, templates and
+    /// configuration. Ctrl-C or SIGTERM stops both; if lighttpd stops, so does this. When a
+    /// rebuild changes the redirects (a renamed mentor), lighttpd reloads them (SIGUSR1: a
+    /// graceful restart in the same process).
+    static func serve(_ context: CommandContext, lighttpd: String, confPath: String, config: SiteConfig, watcher: SourceWatcher?) throws -> Never {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: lighttpd)
         server.arguments = ["-D", "-f", confPath]
         try server.run()
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
-        context.say("Watching \(watcher.config.content), \(watcher.config.templates) and \(watcher.configPath) for changes")
+        if let watcher {
+            context.say("Watching \(watcher.config.content), \(watcher.config.templates) and \(watcher.configPath) for changes")
+        }
         fflush(nil)
-        var last = watcher.snapshot()
+        let publisher = Publisher(config: config)
+        var last = watcher?.snapshot()
+        let redirectsPath = config.output + "/redirects.lighttpd.conf"
         while stopRequested == 0 && server.isRunning {
             usleep(500_000)
-            guard watcher.snapshot() != last else { continue }
-            // Let an editor finish writing before reading.
-            usleep(200_000)
-            last = watcher.snapshot()
-            let redirectsPath = watcher.config.output + "/redirects.lighttpd.conf"
             let redirectsBefore = Files.bytes(at: redirectsPath)
-            let result = watcher.rebuild()
-            if result.ok { context.say(result.message) } else { context.warn(result.message) }
-            if result.ok, Files.bytes(at: redirectsPath) != redirectsBefore {
+            var rebuilt = false
+            if let watcher, watcher.snapshot() != last {
+                // Let an editor finish writing before reading.
+                usleep(200_000)
+                last = watcher.snapshot()
+                let result = watcher.rebuild()
+                if result.ok { context.say(result.message) } else { context.warn(result.message) }
+                rebuilt = result.ok
+            } else {
+                switch publisher.publishIfPending() {
+                case .nothing: break
+                case .published(let message): context.say(message); rebuilt = true
+                case .failed(let message): context.warn(message)
+                }
+            }
+            if rebuilt, Files.bytes(at: redirectsPath) != redirectsBefore {
                 kill(server.processIdentifier, SIGUSR1)
                 context.say("Reloaded lighttpd (the redirects changed)")
             }

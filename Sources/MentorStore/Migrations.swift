@@ -1,9 +1,13 @@
+import CSQLite
 import MentorCore
 /// One named, append-only schema change. Never edit a migration once it has shipped:
 /// add a new one.
 public struct Migration: Sendable {
     public let name: String
     public let sql: String
+    /// Rebuilds a table (SQLite cannot change a CHECK in place): runs with foreign keys off,
+    /// as SQLite's documented procedure requires, and checks every key before committing.
+    public var rebuildsTables = false
 }
 
 extension MentorDatabase {
@@ -215,6 +219,108 @@ extension MentorDatabase {
             ALTER TABLE appointments ADD COLUMN patient_name TEXT;
             ALTER TABLE appointments ADD COLUMN patient_phone TEXT;
             """),
+        // Mentors and patients sign in by emailed link (sessions kept here, so signing out
+        // ends them); mentors edit their profile, hours and calendar on the web (audited,
+        // queued for publishing, and kept apart from content-file edits); sessions end as
+        // completed, no-show or cancelled by someone, for a reason.
+        Migration(name: "v6-accounts-web-edits-and-outcomes", sql: """
+            CREATE TABLE sign_in_links (
+                token_hash TEXT PRIMARY KEY NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('mentor', 'patient')),
+                subject_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                used_at INTEGER
+            ) STRICT;
+
+            CREATE TABLE account_sessions (
+                id_hash TEXT PRIMARY KEY NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('mentor', 'patient')),
+                subject_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                ended_at INTEGER
+            ) STRICT;
+
+            -- web_edited_at: the profile was changed on the web since the content file was
+            -- last read or written; source_digest: the file's profile at that time.
+            ALTER TABLE mood_mentor_profiles ADD COLUMN web_edited_at TEXT;
+            ALTER TABLE mood_mentor_profiles ADD COLUMN source_digest TEXT;
+            ALTER TABLE mood_mentor_profiles ADD COLUMN is_paused INTEGER NOT NULL DEFAULT 0 CHECK (is_paused IN (0, 1));
+
+            -- Every web change to a profile: who, when, which fields.
+            CREATE TABLE profile_audit (
+                id INTEGER PRIMARY KEY,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                fields TEXT NOT NULL CHECK (json_valid(fields))
+            ) STRICT;
+
+            -- What the web changed that the static site must show; `mentorsite publish`
+            -- (and every build) renders the pages it affects and marks it published.
+            CREATE TABLE site_changes (
+                id INTEGER PRIMARY KEY,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
+                at TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                published_at TEXT
+            ) STRICT;
+            CREATE INDEX site_changes_pending ON site_changes(published_at);
+
+            -- A mentor's private calendar feed: the token's SHA-256, revocable.
+            CREATE TABLE calendar_feeds (
+                token_hash TEXT PRIMARY KEY NOT NULL,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            ) STRICT;
+
+            CREATE TABLE appointments_rebuilt (
+                id TEXT PRIMARY KEY NOT NULL,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id),
+                patient_id TEXT NOT NULL REFERENCES patients(id),
+                specialty TEXT,
+                appointment_type TEXT NOT NULL CHECK (appointment_type IN ('video', 'audio', 'chat')),
+                starts_at INTEGER NOT NULL,
+                ends_at INTEGER NOT NULL,
+                mentor_timezone TEXT NOT NULL,
+                local_date TEXT NOT NULL,
+                local_start TEXT NOT NULL,
+                utc_offset INTEGER NOT NULL,
+                patient_timezone TEXT,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'scheduled', 'completed', 'no_show', 'cancelled', 'rescheduled', 'expired')),
+                hold_expires_at INTEGER,
+                price_minor INTEGER CHECK (price_minor >= 0),
+                currency TEXT,
+                payment_reference TEXT,
+                notes TEXT,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                manage_token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                patient_name TEXT,
+                patient_phone TEXT,
+                cancelled_by TEXT CHECK (cancelled_by IN ('patient', 'mentor', 'operator')),
+                cancel_reason TEXT,
+                CHECK (ends_at > starts_at),
+                CHECK (status <> 'pending' OR hold_expires_at IS NOT NULL),
+                CHECK (cancelled_by IS NULL OR status = 'cancelled')
+            ) STRICT;
+            INSERT INTO appointments_rebuilt (id, mentor_id, patient_id, specialty, appointment_type, starts_at, ends_at, mentor_timezone,
+                local_date, local_start, utc_offset, patient_timezone, status, hold_expires_at, price_minor, currency, payment_reference,
+                notes, idempotency_key, manage_token_hash, created_at, updated_at, patient_name, patient_phone, cancelled_by)
+            SELECT id, mentor_id, patient_id, specialty, appointment_type, starts_at, ends_at, mentor_timezone,
+                local_date, local_start, utc_offset, patient_timezone, status, hold_expires_at, price_minor, currency, payment_reference,
+                notes, idempotency_key, manage_token_hash, created_at, updated_at, patient_name, patient_phone,
+                CASE status WHEN 'cancelled' THEN 'patient' END
+            FROM appointments;
+            DROP TABLE appointments;
+            ALTER TABLE appointments_rebuilt RENAME TO appointments;
+            CREATE UNIQUE INDEX appointments_live_start ON appointments(mentor_id, starts_at) WHERE status IN ('pending', 'scheduled');
+            CREATE INDEX appointments_mentor_time ON appointments(mentor_id, starts_at);
+            CREATE INDEX appointments_patient ON appointments(patient_id);
+            """, rebuildsTables: true),
     ]
 
     /// Runs the migrations this database has not seen, each in its own transaction.
@@ -225,11 +331,20 @@ extension MentorDatabase {
             throw StoreError.newerSchema(path: connection.path, found: version, known: Self.migrations.count)
         }
         for (index, migration) in Self.migrations.enumerated() where index >= version {
+            // Foreign keys can only be switched outside a transaction.
+            if migration.rebuildsTables { try connection.execute("PRAGMA foreign_keys = OFF") }
+            defer { if migration.rebuildsTables { try? connection.execute("PRAGMA foreign_keys = ON") } }
             try connection.writeTransaction {
                 // Re-check inside the lock: another process may have migrated meanwhile.
                 let current = try connection.scalarInt("PRAGMA user_version") ?? 0
                 guard current == index else { return }
                 try connection.execute(migration.sql)
+                if migration.rebuildsTables {
+                    let broken = try connection.query("PRAGMA foreign_key_check") { "\($0.text(0)) row \($0.int(1))" }
+                    if !broken.isEmpty {
+                        throw SQLiteError(code: SQLITE_CONSTRAINT, message: "\(migration.name) would break foreign keys: \(broken.prefix(5).joined(separator: ", "))", sql: nil)
+                    }
+                }
                 try connection.run("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", migration.name, Timestamp.now())
                 try connection.execute("PRAGMA user_version = \(index + 1)")
             }

@@ -20,7 +20,9 @@ public struct Generator {
 
     /// Content folder → database, in one transaction. Nothing is written when any file
     /// has a problem.
-    public func importContent() throws -> MentorDatabase.SyncReport {
+    /// - Parameter preferringFiles: content files (relative to the content folder) that win
+    ///   over their mentors' web edits.
+    public func importContent(preferringFiles: Set<String> = []) throws -> MentorDatabase.SyncReport {
         let content: ContentSet
         do {
             content = try ContentLoader.load(from: config.content, defaultCurrency: config.defaultCurrency)
@@ -29,7 +31,7 @@ public struct Generator {
         }
         let database = try MentorDatabase(path: config.database, create: true)
         do {
-            return try database.sync(content.mentors, now: now())
+            return try database.sync(content.mentors, now: now(), preferringFiles: preferringFiles)
         } catch StoreError.slugTaken(let slug, let sourcePath, let owner) {
             throw GeneratorError(stage: .load, file: config.content + "/" + sourcePath, field: "slug",
                                  message: "\"\(slug)\" is already used by \(config.content)/\(owner)")
@@ -49,6 +51,16 @@ public struct Generator {
         let start = Date()
         log("[1/2] Load \(config.database), \(config.content)/pages and \(config.templates)")
         let database = try MentorDatabase(path: config.database, create: false)
+        // Web edits waiting for the site: mentors renamed on the dashboard get their new slug
+        // first (the old one keeps redirecting); the pages follow in this build.
+        let pending = try database.pendingSiteChanges()
+        if !pending.isEmpty {
+            for (old, new) in try database.refreshSlugs(now: now(), slugFromName: Slug.make(from:)).sorted(by: { $0.key < $1.key }) {
+                log("      /mentors/\(old)/ now redirects to /mentors/\(new)/ (renamed on the dashboard)")
+            }
+        }
+        // Marked published only once this build has written the site.
+        let published = { if let last = pending.last?.id { try database.markPublished(upTo: last, at: now()) } }
         let fingerprint = try BuildFingerprint.compute(config: config, database: database)
         let writer = OutputWriter(folder: config.output)
         if !force && writer.isUpToDate(fingerprint: fingerprint) {
@@ -57,6 +69,7 @@ public struct Generator {
             log("      0 written, \(count + 1) unchanged, 0 removed")
             var report = OutputWriter.Report()
             report.unchanged = count + 1
+            try published()
             return BuildReport(mentors: try database.activeMentorCount(),
                                files: count, write: report)
         }
@@ -80,6 +93,7 @@ public struct Generator {
         }
         let report = try session.finish(fingerprint: fingerprint)
         log("      \(count) files: \(report.written.count) written, \(report.unchanged) unchanged, \(report.removed.count) removed, \(seconds(since: stageStart)) s")
+        try published()
         return BuildReport(mentors: site.mentors.count, files: count, write: report)
     }
 

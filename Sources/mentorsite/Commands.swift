@@ -7,9 +7,11 @@ extension MentorSite {
         @OptionGroup var options: ConfigOption
         @Option(help: ArgumentHelp("Content folder.", valueName: "DIR")) var content: String?
         @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Option(name: .customLong("prefer-file"), help: ArgumentHelp("A mentor's file that wins over their web edits (repeatable).", valueName: "FILE"))
+        var preferFile: [String] = []
 
         func run() throws {
-            try perform { try ImportCommand.run($0, config: options.config, flags: PathFlags(content: content, database: db)); return 0 }
+            try perform { try ImportCommand.run($0, config: options.config, flags: PathFlags(content: content, database: db), preferringFiles: preferFile) }
         }
     }
 
@@ -38,6 +40,28 @@ extension MentorSite {
 
         func run() throws {
             try perform { try ServeCommand.run($0, config: options.config, port: port, watch: watch) }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Writes the database's profiles (with the mentors' web edits) back into content/mentors/*.md.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("Content folder.", valueName: "DIR")) var content: String?
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Option(help: ArgumentHelp("Only this mentor.", valueName: "SLUG")) var mentor: String?
+
+        func run() throws {
+            try perform { try ExportCommand.run($0, config: options.config, flags: PathFlags(content: content, database: db), mentor: mentor); return 0 }
+        }
+    }
+
+    struct Publish: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Builds the pages that mentors' web edits changed (for cron or a systemd path unit).")
+        @OptionGroup var options: ConfigOption
+        @Flag(help: "Keep going: publish within half a second of every edit until stopped.") var watch = false
+
+        func run() throws {
+            try perform { try PublishCommand.run($0, config: options.config, watch: watch) }
         }
     }
 

@@ -90,8 +90,8 @@ import MentorCore
         let (temp, db, mentor) = try bookingDatabase()
         defer { withExtendedLifetime(temp) {} }
         let booked = try db.book(request(mentor, start: utc("2026-11-30T09:00"), verified: true), rules: rules, holdSeconds: 1800, now: sunday, mail: noMail)
-        #expect(try db.cancel(appointmentID: booked.appointment.id, window: 86_400, now: utc("2026-11-29T10:00")) { _ in [] } == nil)
-        #expect(try db.cancel(appointmentID: booked.appointment.id, window: 86_400, now: utc("2026-11-29T08:00")) { _ in [] }?.status == .cancelled)
+        #expect(try db.cancel(appointmentID: booked.appointment.id, by: .patient, reason: nil, window: 86_400, now: utc("2026-11-29T10:00")) { _ in [] } == nil)
+        #expect(try db.cancel(appointmentID: booked.appointment.id, by: .patient, reason: nil, window: 86_400, now: utc("2026-11-29T08:00")) { _ in [] }?.status == .cancelled)
         #expect(try db.events(appointmentID: booked.appointment.id) == ["→scheduled", "scheduled→cancelled"])
         // The slot is free again.
         #expect(try db.book(request(mentor, start: utc("2026-11-30T09:00"), email: "c@example.org"), rules: rules, holdSeconds: 1800, now: sunday, mail: noMail).created)

@@ -1,10 +1,9 @@
 import Foundation
 import MentorCore
 import Testing
-@testable import Booking
 @testable import Sendmail
 
-@Suite struct MailTests {
+@Suite struct MailDeliveryTests {
     @Test func splitsTheSendmailCommandWithoutAShell() {
         #expect(MailDelivery.arguments("/usr/sbin/sendmail -i -t") == ["/usr/sbin/sendmail", "-i", "-t"])
         #expect(MailDelivery.arguments("'/opt/my mail/send' --to \"a b\" ''") == ["/opt/my mail/send", "--to", "a b", ""])

@@ -2,6 +2,7 @@ import MentorCore
 import TemplateEngine
 import Testing
 @testable import SiteGenerator
+@testable import CommonMark
 
 @Suite struct MarkdownTests {
     @Test func rendersCommonMark() {

@@ -5,11 +5,15 @@ public struct BookingError: Error, Equatable, Sendable, CustomStringConvertible 
     public var message: String
     /// Seconds, for 429 and 503.
     public var retryAfter: Int?
+    /// For 303: where the browser goes instead (a page that needs a signed-in person sends
+    /// the others to sign in).
+    public var location: String?
 
-    public init(_ status: HTTPStatus, _ message: String, retryAfter: Int? = nil) {
+    public init(_ status: HTTPStatus, _ message: String, retryAfter: Int? = nil, location: String? = nil) {
         self.status = status
         self.message = message
         self.retryAfter = retryAfter
+        self.location = location
     }
 
     public var description: String { "\(status.code) \(status.reason): \(message)" }

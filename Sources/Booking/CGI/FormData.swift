@@ -4,10 +4,11 @@
 public struct FormData: Equatable, Sendable {
     public private(set) var fields: [String: String]
 
-    /// Longest accepted value, in bytes (a patient's notes are the longest field).
-    public static let maximumFieldBytes = 8 * 1024
-    /// Most fields in one request.
-    public static let maximumFields = 64
+    /// Longest accepted value, in bytes: a mentor's bio in the profile editor is the longest
+    /// field (a body is at most 64 KiB anyway).
+    public static let maximumFieldBytes = 48 * 1024
+    /// Most fields in one request (the weekly-hours editor sends three per row).
+    public static let maximumFields = 256
 
     public init(_ fields: [String: String] = [:]) {
         self.fields = fields

@@ -1,16 +1,18 @@
 import MentorCore
 import MentorStore
 
-/// Calendar files for booked sessions (RFC 5545): one event with a stable UID, a SEQUENCE
-/// that grows with every change of time or status, and a cancelled session's file that
-/// says so (`METHOD:CANCEL`, `STATUS:CANCELLED`), so that calendar apps update the event
-/// they already have instead of keeping a stale one. Never notes or health details.
+/// Calendar files for booked sessions (RFC 5545): events with a stable UID, a SEQUENCE that
+/// grows with every change of time or status, and a cancelled session that says so
+/// (`STATUS:CANCELLED`, and `METHOD:CANCEL` for a single session's file), so that calendar
+/// apps update the event they already have instead of keeping a stale one. Never notes or
+/// health details (not even the topic).
 ///
 /// Held to a real parser (Python's `icalendar`) by the end-to-end tests.
 public enum ICalendar {
     public struct Event: Sendable {
         public var appointment: Appointment
-        public var mentorName: String
+        /// What the event is called in the reader's calendar ("Video call with Ana Weber").
+        public var summary: String
         public var siteName: String
         /// The site's host, for the UID (`<appointment id>@<host>`).
         public var host: String
@@ -20,9 +22,9 @@ public enum ICalendar {
         public var sequence: Int
         public var now: Int
 
-        public init(appointment: Appointment, mentorName: String, siteName: String, host: String, organizer: String, sequence: Int, now: Int) {
+        public init(appointment: Appointment, summary: String, siteName: String, host: String, organizer: String, sequence: Int, now: Int) {
             self.appointment = appointment
-            self.mentorName = mentorName
+            self.summary = summary
             self.siteName = siteName
             self.host = host
             self.organizer = organizer
@@ -30,35 +32,52 @@ public enum ICalendar {
             self.now = now
         }
 
+        /// "Video call with Ana Weber": the patient's name for the session.
+        public init(appointment: Appointment, mentorName: String, siteName: String, host: String, organizer: String, sequence: Int, now: Int) {
+            self.init(appointment: appointment, summary: "\(appointment.appointmentType.label) with \(mentorName)", siteName: siteName, host: host,
+                      organizer: organizer, sequence: sequence, now: now)
+        }
+
         public var isCancelled: Bool { appointment.status == .cancelled || appointment.status == .expired }
     }
 
-    /// The whole file, CRLF line ends, content lines folded at 75 octets.
+    /// One session's file: `METHOD:CANCEL` once it is cancelled, so that an app that imported
+    /// it removes it.
     public static func file(_ event: Event) -> String {
-        let appointment = event.appointment
-        let type = appointment.appointmentType.label
-        let status = event.isCancelled ? "CANCELLED" : appointment.status == .scheduled ? "CONFIRMED" : "TENTATIVE"
-        let organizer = event.organizer.isEmpty ? "bookings@" + event.host : event.organizer
-        let lines = [
-            "BEGIN:VCALENDAR",
-            "VERSION:2.0",
-            "PRODID:-//mentorsite//booking//EN",
-            "CALSCALE:GREGORIAN",
-            "METHOD:" + (event.isCancelled ? "CANCEL" : "PUBLISH"),
-            "BEGIN:VEVENT",
-            "UID:" + appointment.id + "@" + event.host,
-            "SEQUENCE:" + String(event.sequence),
-            "DTSTAMP:" + utc(event.now),
-            "DTSTART:" + utc(appointment.start),
-            "DTEND:" + utc(appointment.end),
-            "SUMMARY:" + text("\(type) with \(event.mentorName)"),
-            "DESCRIPTION:" + text("\(event.siteName): \(type.lowercased()) with \(event.mentorName)."),
-            "ORGANIZER;CN=" + parameter(event.siteName) + ":mailto:" + organizer,
-            "STATUS:" + status,
-            "TRANSP:" + (event.isCancelled ? "TRANSPARENT" : "OPAQUE"),
-            "END:VEVENT",
-            "END:VCALENDAR",
-        ]
+        file([event], method: event.isCancelled ? "CANCEL" : "PUBLISH", name: nil)
+    }
+
+    /// A feed of many sessions (a mentor's calendar): published, cancelled ones marked so.
+    public static func feed(_ events: [Event], name: String) -> String {
+        file(events, method: "PUBLISH", name: name)
+    }
+
+    static func file(_ events: [Event], method: String, name: String?) -> String {
+        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//mentorsite//booking//EN", "CALSCALE:GREGORIAN", "METHOD:" + method]
+        if let name {
+            // RFC 7986: the calendar's name, and how often apps should look again.
+            lines += ["NAME:" + text(name), "X-WR-CALNAME:" + text(name), "REFRESH-INTERVAL;VALUE=DURATION:PT15M"]
+        }
+        for event in events {
+            let appointment = event.appointment
+            let status = event.isCancelled ? "CANCELLED" : appointment.status == .pending ? "TENTATIVE" : "CONFIRMED"
+            let organizer = event.organizer.isEmpty ? "bookings@" + event.host : event.organizer
+            lines += [
+                "BEGIN:VEVENT",
+                "UID:" + appointment.id + "@" + event.host,
+                "SEQUENCE:" + String(event.sequence),
+                "DTSTAMP:" + utc(event.now),
+                "DTSTART:" + utc(appointment.start),
+                "DTEND:" + utc(appointment.end),
+                "SUMMARY:" + text(event.summary),
+                "DESCRIPTION:" + text("\(event.siteName): \(appointment.appointmentType.label.lowercased()), \((appointment.end - appointment.start) / 60) minutes."),
+                "ORGANIZER;CN=" + parameter(event.siteName) + ":mailto:" + organizer,
+                "STATUS:" + status,
+                "TRANSP:" + (event.isCancelled ? "TRANSPARENT" : "OPAQUE"),
+                "END:VEVENT",
+            ]
+        }
+        lines.append("END:VCALENDAR")
         var out = ""
         for line in lines { out += fold(line) }
         return out

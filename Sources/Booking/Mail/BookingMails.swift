@@ -15,6 +15,23 @@ struct BookingMails {
     enum Kind: String {
         case confirm, booked, rescheduled, cancelled
         case mentorBooked = "mentor-booked", mentorRescheduled = "mentor-rescheduled", mentorCancelled = "mentor-cancelled"
+        case signIn = "sign-in"
+        case cancelledByMentor = "cancelled-by-mentor"
+    }
+
+    /// A session the mentor cancelled: their reason, and a link to book again.
+    func cancelledByMentor(_ appointment: Appointment, mentor: Mentor, patientName: String, email: String, reason: String,
+                           bookAgain: String) throws(BookingError) -> OutgoingMail {
+        var values = try values(appointment, mentor: mentor, patientName: patientName, forMentor: false)
+        values["reason"] = .text(reason)
+        values["book_again"] = .text(bookAgain)
+        return try render(.cancelledByMentor, to: email, values)
+    }
+
+    /// A single-use sign-in link.
+    func signIn(_ account: Account, link: String, minutes: Int) throws(BookingError) -> OutgoingMail {
+        try render(.signIn, to: account.email, ["name": .text(account.name), "link": .text(link), "minutes": .text(String(minutes)),
+                                                "site_name": .text(pages.config.siteName)])
     }
 
     /// Renders `templates/mail/<kind>.mustache` for `recipient`.

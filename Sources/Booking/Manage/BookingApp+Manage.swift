@@ -3,24 +3,42 @@ import MentorCore
 import MentorStore
 import TemplateEngine
 
+/// How a request reaches one booked session: the manage link's random token (from the
+/// booking mail), or, for the patient signed in, the appointment's id.
+struct ManageAccess {
+    let field: String
+    let value: String
+    /// For a URL's query: `token=…` or `appointment=…`.
+    var query: String { field + "=" + WebText.percentEncode(value) }
+}
+
 /// The manage link: a session's page, cancelling, moving it, and its calendar file.
 extension BookingApp {
-    func appointmentFromManageToken(_ fields: FormData) throws -> Appointment {
-        guard let token = fields["token"], RandomToken.isWellFormed(token),
-              let appointment = try database.appointment(manageTokenHash: RandomToken.digest(token))
-        else { throw BookingError(.notFound, "This manage link is not valid. Your latest booking email has a working one.") }
-        guard appointment.end + 7 * 86_400 > now else { throw BookingError(.notFound, "This manage link has expired: the session is over.") }
-        return appointment
+    func managed(_ request: CGIRequest) throws -> (Appointment, ManageAccess) {
+        let fields = request.method == .post ? request.form : request.query
+        if let token = fields["token"] {
+            guard RandomToken.isWellFormed(token), let appointment = try database.appointment(manageTokenHash: RandomToken.digest(token)) else {
+                throw BookingError(.notFound, "This manage link is not valid. Your latest booking email has a working one.")
+            }
+            guard appointment.end + 7 * 86_400 > now else { throw BookingError(.notFound, "This manage link has expired: the session is over.") }
+            return (appointment, ManageAccess(field: "token", value: token))
+        }
+        guard let id = fields["appointment"], let account = try currentAccount(request), account.kind == .patient else {
+            throw BookingError(.notFound, "This manage link is not valid. Sign in, or use the link in your latest booking email.")
+        }
+        // Another patient's id, or none: the same answer as an unknown one.
+        guard let appointment = try database.appointment(id: id), appointment.patientID == account.id else {
+            throw BookingError(.notFound, "We could not find that session among yours.")
+        }
+        return (appointment, ManageAccess(field: "appointment", value: id))
     }
 
     func showManage(_ request: CGIRequest, message: String? = nil) throws -> CGIResponse {
-        let appointment = try appointmentFromManageToken(request.method == .post ? request.form : request.query)
+        let (appointment, access) = try managed(request)
         let mentor = try mentor(of: appointment)
-        let token = (request.method == .post ? request.form : request.query)["token"] ?? ""
         return try withSession(request) { csrf in
-            try pages.managePage(appointment, mentor: mentor, token: token, csrf: csrf, canCancel: isChangeableOnline(appointment),
-                                 window: settings.cancellationWindow, message: message,
-                             rescheduleURL: pages.url("/reschedule") + "?token=" + token, now: now)
+            try pages.managePage(appointment, mentor: mentor, access: access, csrf: csrf, canCancel: isChangeableOnline(appointment),
+                                 window: settings.cancellationWindow, message: message, now: now)
         }
     }
 
@@ -31,11 +49,11 @@ extension BookingApp {
 
     func cancel(_ request: CGIRequest) throws -> CGIResponse {
         try checkCSRF(request)
-        let appointment = try appointmentFromManageToken(request.form)
+        let (appointment, _) = try managed(request)
         guard request.form["action"] == "cancel" else { throw BookingError(.badRequest, "Unknown action.") }
         let mentor = try mentor(of: appointment)
         let patient = try patientContact(appointment)
-        let cancelled = try database.cancel(appointmentID: appointment.id, window: settings.cancellationWindow, now: now) { cancelled in
+        let cancelled = try database.cancel(appointmentID: appointment.id, by: .patient, reason: nil, window: settings.cancellationWindow, now: now) { cancelled in
             // A pending hold was never announced to the mentor, so its end is not either.
             [try mails.cancelled(cancelled, mentor: mentor, patientName: patient.name, email: patient.email)]
                 + (appointment.status == .scheduled ? try mails.mentorNotice(.mentorCancelled, cancelled, mentor: mentor, patientName: patient.name) : [])
@@ -49,18 +67,15 @@ extension BookingApp {
     }
 
     func showReschedule(_ request: CGIRequest, error: String? = nil, status: HTTPStatus = .ok) throws -> CGIResponse {
-        let fields = request.method == .post ? request.form : request.query
-        let appointment = try appointmentFromManageToken(fields)
+        let (appointment, access) = try managed(request)
         let mentor = try mentor(of: appointment)
         let zone = try appointment.mentorZone()
         guard isChangeableOnline(appointment) else {
             throw BookingError(.conflict, "This session can no longer be moved online (it is \(appointment.status.rawValue), or starts within \(settings.cancellationWindow / 3600) hours).")
         }
-        let patientZone = appointment.patientTimezone.flatMap(ZoneRules.init(identifier:)) ?? zone
-        var choices = Choices(mentor: mentor, zone: zone, patientZone: patientZone)
+        var choices = Choices(mentor: mentor, zone: zone, patientZone: try appointment.patientZone())
         choices.start = appointment.start
         let slots = try freeSlots(choices, excluding: appointment.id).filter { $0.start != appointment.start }
-        let token = fields["token"] ?? ""
         return try withSession(request) { csrf in
             var values = try pages.appointmentValues(appointment, mentor: mentor, now: now)
             values["title"] = "Move your session"
@@ -69,9 +84,10 @@ extension BookingApp {
             values["has_late_slots"] = .flag(slots.contains { isLate($0.start) })
             values["window_hours"] = .text(String(settings.cancellationWindow / 3600))
             values["csrf"] = .text(csrf)
-            values["token"] = .text(token)
+            values["access_field"] = .text(access.field)
+            values["access_value"] = .text(access.value)
             values["action"] = .text(pages.url("/reschedule"))
-            values["manage_url"] = .text(pages.url("/manage") + "?token=" + token)
+            values["manage_url"] = .text(pages.url("/manage") + "?" + access.query)
             values["has_errors"] = .flag(error != nil)
             values["errors"] = .list(error.map { [["field": "start", "message": .text($0)]] } ?? [])
             values.setOptional("error_start", error)
@@ -81,7 +97,7 @@ extension BookingApp {
 
     func reschedule(_ request: CGIRequest) throws -> CGIResponse {
         try checkCSRF(request)
-        let appointment = try appointmentFromManageToken(request.form)
+        let (appointment, _) = try managed(request)
         guard let text = request.form["start"], let start = Int(plainDigits: text), isWithinHorizon(start) else {
             return try showReschedule(request, error: "Choose a new time from the list.", status: .unprocessable)
         }
@@ -105,12 +121,15 @@ extension BookingApp {
     }
 
     func calendar(_ request: CGIRequest) throws -> CGIResponse {
-        let appointment = try appointmentFromManageToken(request.query)
+        let (appointment, _) = try managed(request)
         let event = ICalendar.Event(appointment: appointment, mentorName: try mentor(of: appointment).profile.name, siteName: config.siteName,
-                                    host: URL(string: config.baseURL)?.host ?? "localhost", organizer: config.contactEmail,
+                                    host: calendarHost, organizer: config.contactEmail,
                                     sequence: try database.changeCount(appointmentID: appointment.id), now: now)
         return CGIResponse(status: .ok, contentType: "text/calendar; charset=utf-8" + (event.isCancelled ? "; method=CANCEL" : "; method=PUBLISH"),
                            body: Array(ICalendar.file(event).utf8),
                            headers: [("Content-Disposition", "attachment; filename=\"session.ics\"")])
     }
+
+    /// The site's host, for calendar UIDs.
+    var calendarHost: String { URL(string: config.baseURL)?.host ?? "localhost" }
 }

@@ -117,6 +117,7 @@ struct BookingPages {
     }
 
     func error(_ error: BookingError, request: CGIRequest) -> CGIResponse {
+        if error.status == .seeOther, let location = error.location { return CGIResponse.redirect(to: location) }
         var response: CGIResponse
         if request.pathInfo == "/slots" {
             response = CGIResponse(status: error.status, contentType: "application/json", body: Array("{\"error\":\(WebText.jsonString(error.message))}\n".utf8))
@@ -140,6 +141,7 @@ struct BookingPages {
             let hours = window / 3600
             return "This session starts in less than \(hours) \(hours == 1 ? "hour" : "hours"), so it can no longer be cancelled or moved online."
         case .completed: return "This session has taken place."
+        case .noShow: return "This session was missed."
         case .expired: return "This booking was never confirmed, so the time was released."
         case .cancelled, .rescheduled: return nil
         }
@@ -197,16 +199,17 @@ struct BookingPages {
         return page("booking/confirm", title: "Confirm your booking", values: values)
     }
 
-    func managePage(_ appointment: Appointment, mentor: Mentor, token: String, csrf: String, canCancel: Bool, window: Int, message: String?,
-                    rescheduleURL: String, now: Int) throws -> CGIResponse {
+    func managePage(_ appointment: Appointment, mentor: Mentor, access: ManageAccess, csrf: String, canCancel: Bool, window: Int, message: String?,
+                    now: Int) throws -> CGIResponse {
         var values = try appointmentValues(appointment, mentor: mentor, now: 0)
         values["title"] = "Your session"
-        values["token"] = .text(token)
+        values["access_field"] = .text(access.field)
+        values["access_value"] = .text(access.value)
         values["csrf"] = .text(csrf)
         values["action"] = .text(url("/manage"))
-        values["ics_url"] = .text(url("/calendar.ics") + "?token=" + token)
+        values["ics_url"] = .text(url("/calendar.ics") + "?" + access.query)
         values["can_cancel"] = .flag(canCancel)
-        values["reschedule_url"] = .text(rescheduleURL)
+        values["reschedule_url"] = .text(url("/reschedule") + "?" + access.query)
         values["window_hours"] = .text(String(window / 3600))
         values.setOptional("message", message)
         values.setOptional("locked_reason", canCancel ? nil : Self.lockedReason(appointment, window: window, now: now))

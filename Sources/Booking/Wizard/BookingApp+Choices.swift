@@ -33,7 +33,7 @@ extension BookingApp {
         guard Slug.isValid(slug), let mentor = try database.activeMentor(slug: slug) else {
             throw BookingError(.notFound, "We could not find that mentor. They may have left the directory.")
         }
-        guard let zoneName = mentor.profile.timezone, let zone = ZoneRules(identifier: zoneName), !mentor.profile.availability.isEmpty else {
+        guard let zoneName = mentor.profile.timezone, let zone = ZoneRules(identifier: zoneName), !mentor.profile.availability.isEmpty, !mentor.isPaused else {
             if mentor.profile.timezone != nil, let problem = TimeZones.databaseProblem {
                 Files.writeStandardError("mentorsite-cgi: \(problem)\n")
                 throw BookingError(.unavailable, "Booking is unavailable right now. Please try again later.", retryAfter: 300)

@@ -70,8 +70,11 @@ extension BookingApp {
         }
         var response = redirect("/done")
         response.headers.append(doneCookie(confirmed, manageToken: manageToken, request: request))
-        let signIn = SignedToken.sign(purpose: "patient", subject: confirmed.patientID, expires: now + 90 * 86_400, key: key)
-        response.headers.append((name: "Set-Cookie", value: Cookie(name: "bk_patient", value: signIn, path: cookiePath, maxAge: 90 * 86_400, secure: secureCookies(request)).headerValue))
+        // Confirming from the mail shows the address is theirs: the patient is signed in.
+        let sessionID = RandomToken.generate()
+        try database.openPatientSession(patientID: confirmed.patientID, sessionHash: RandomToken.digest(sessionID), now: now,
+                                        lifetime: Self.sessionLifetime[.patient] ?? 86_400)
+        response.headers.append(accountCookie(sessionID: sessionID, kind: .patient, request: request))
         return response
     }
 

@@ -6,10 +6,10 @@ import TemplateEngine
 extension BookingApp {
     // MARK: Step 4: details
 
-    /// The patient this browser is signed in as (a signed cookie), when verified.
+    /// The patient this browser is signed in as, when verified.
     func signedInPatient(_ request: CGIRequest) throws -> PatientRecord? {
-        guard let token = request.cookies["bk_patient"], let claims = try? SignedToken.verify(token, purpose: "patient", now: now, key: key),
-              let patient = try database.patient(id: claims.subject), patient.isVerified
+        guard let account = try currentAccount(request), account.kind == .patient,
+              let patient = try database.patient(id: account.id), patient.isVerified
         else { return nil }
         return patient
     }

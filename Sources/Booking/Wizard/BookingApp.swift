@@ -80,31 +80,35 @@ public final class BookingApp {
         return mentor
     }
 
+    /// The page for a path: GET (and HEAD) show, POST acts; anything else is 405.
     func route(_ request: CGIRequest) throws -> CGIResponse {
-        switch (request.pathInfo, request.method) {
-        case ("", .get), ("", .head): return try showSpecialty(request)
-        case ("", .post): return try chooseSpecialty(request)
-        case ("/type", .get), ("/type", .head): return try showType(request)
-        case ("/type", .post): return try chooseType(request)
-        case ("/time", .get), ("/time", .head): return try showTime(request)
-        case ("/time", .post): return try chooseTime(request)
-        case ("/details", .get), ("/details", .head): return try showDetails(request)
-        case ("/details", .post): return try submitDetails(request)
-        case ("/payment", .get), ("/payment", .head): return try showPayment(request)
-        case ("/payment", .post): return try pay(request)
-        case ("/done", .get), ("/done", .head): return try showDone(request)
-        case ("/confirm", .get), ("/confirm", .head): return try showConfirm(request)
-        case ("/confirm", .post): return try confirm(request)
-        case ("/manage", .get), ("/manage", .head): return try showManage(request)
-        case ("/manage", .post): return try cancel(request)
-        case ("/calendar.ics", .get), ("/calendar.ics", .head): return try calendar(request)
-        case ("/reschedule", .get), ("/reschedule", .head): return try showReschedule(request)
-        case ("/reschedule", .post): return try reschedule(request)
-        case ("/dashboard", .get), ("/dashboard", .head): return try showDashboard(request)
-        case ("/dashboard", .post): return try blockDate(request)
-        case ("/slots", .get), ("/slots", .head): return try slotsJSON(request)
-        case ("", _), ("/type", _), ("/time", _), ("/details", _), ("/payment", _), ("/done", _), ("/confirm", _), ("/manage", _), ("/calendar.ics", _), ("/slots", _), ("/reschedule", _), ("/dashboard", _):
-            throw BookingError(.methodNotAllowed, "This page does not accept \(request.method.rawValue).")
+        let read = request.method != .post
+        func only(_ show: (CGIRequest) throws -> CGIResponse) throws -> CGIResponse {
+            guard read else { throw BookingError(.methodNotAllowed, "This page does not accept \(request.method.rawValue).") }
+            return try show(request)
+        }
+        switch request.pathInfo {
+        // The wizard.
+        case "": return try read ? showSpecialty(request) : chooseSpecialty(request)
+        case "/type": return try read ? showType(request) : chooseType(request)
+        case "/time": return try read ? showTime(request) : chooseTime(request)
+        case "/details": return try read ? showDetails(request) : submitDetails(request)
+        case "/payment": return try read ? showPayment(request) : pay(request)
+        case "/done": return try only(showDone)
+        case "/confirm": return try read ? showConfirm(request) : confirm(request)
+        case "/slots": return try only(slotsJSON)
+        // A booked session.
+        case "/manage": return try read ? showManage(request) : cancel(request)
+        case "/reschedule": return try read ? showReschedule(request) : reschedule(request)
+        case "/calendar.ics": return try only(calendar)
+        // People who sign in.
+        case "/sign-in": return try read ? showSignIn(request) : signIn(request)
+        case "/sign-out": return try read ? redirect("/sign-in") : signOut(request)
+        case "/sessions": return try only(showSessions)
+        case "/dashboard": return try read ? showDashboard(request) : dashboardAction(request)
+        case "/dashboard/profile": return try read ? showProfileEditor(request) : saveProfile(request)
+        case "/dashboard/hours": return try read ? showHours(request) : saveHours(request)
+        case "/dashboard/calendar.ics": return try only(calendarFeed)
         default:
             throw BookingError(.notFound, "There is no such booking page.")
         }

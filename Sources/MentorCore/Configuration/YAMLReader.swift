@@ -253,6 +253,12 @@ public struct YAMLReader {
         return result
     }
 
+    /// Reads values that did not come from a file (the fields of a web form, as nodes):
+    /// problems are reported by field, at line 0.
+    public init(file: String, mapping: [(key: String, value: YAMLNode)]) {
+        self.init(file: file, pairs: mapping.map { ($0.key, .node($0.value), 0) }, lineOffset: 0, prefix: "")
+    }
+
     private init(file: String, pairs: [(String, Value, Int)], lineOffset: Int, prefix: String) {
         self.file = file
         self.lineOffset = lineOffset

@@ -124,6 +124,12 @@ public struct Mentor: Equatable, Sendable {
     public var profile: MentorProfile
     /// Dates the mentor blocked on the dashboard (not in the content file).
     public var dashboardBlockedDates: [BlockedDate] = []
+    /// The mentor paused bookings on the dashboard: listed, but not bookable.
+    public var isPaused = false
+    /// When the profile was last changed on the web and the content file not yet updated.
+    public var webEditedAt: String?
+    /// Listed in the directory (a mentor whose file was removed stays, inactive).
+    public var isActive = true
     /// ISO 8601 UTC instants.
     public var createdAt: String
     public var updatedAt: String
@@ -143,5 +149,37 @@ extension Mentor {
     /// Every date the mentor cannot be booked: from the content file and the dashboard.
     public var allBlockedDates: Set<CalendarDate> {
         Set(profile.blockedDates.map(\.date) + dashboardBlockedDates.map(\.date))
+    }
+}
+
+extension MentorProfile {
+    /// The content keys whose values differ in `other`, in the order of the content contract.
+    public func changedFields(to other: MentorProfile) -> [String] {
+        var fields: [String] = []
+        func note(_ key: String, _ changed: Bool) { if changed { fields.append(key) } }
+        note("name", name != other.name)
+        note("slug", explicitSlug != other.explicitSlug)
+        note("title", title != other.title)
+        note("specialty", specialty != other.specialty)
+        note("specialties", specialties != other.specialties)
+        note("languages", languages != other.languages)
+        note("therapy_types", therapyTypes != other.therapyTypes)
+        note("location", location != other.location)
+        note("gender", gender != other.gender)
+        note("avatar_url", avatarURL != other.avatarURL)
+        note("email", email != other.email)
+        note("bio", bio != other.bio)
+        note("experience_years", experienceYears != other.experienceYears)
+        note("review_count", reviewCount != other.reviewCount)
+        note("rating", rating != other.rating)
+        note("hourly_rate", hourlyRate?.decimalText != other.hourlyRate?.decimalText)
+        note("currency", hourlyRate?.currency != other.hourlyRate?.currency)
+        note("session_minutes", sessionMinutes != other.sessionMinutes)
+        note("timezone", timezone != other.timezone)
+        note("education", education != other.education)
+        note("experience", experience != other.experience)
+        note("availability", availability != other.availability)
+        note("blocked_dates", blockedDates != other.blockedDates)
+        return fields
     }
 }

@@ -73,8 +73,8 @@ extension MentorDatabase {
                 if let existing = try appointment(idempotencyKey: request.idempotencyKey) { return (existing, false) }
                 // A unique index cannot see time: expired holds are marked first, inside the lock.
                 try expireHolds(mentorID: request.mentorID, now: now, stamp: stamp)
-                guard let mentor = try mentors(ids: [request.mentorID]).first, let zone = mentor.profile.timezone.flatMap(ZoneRules.init(identifier:)),
-                      !mentor.profile.availability.isEmpty
+                guard let mentor = try mentors(ids: [request.mentorID]).first, mentor.isActive, !mentor.isPaused,
+                      let zone = mentor.profile.timezone.flatMap(ZoneRules.init(identifier:)), !mentor.profile.availability.isEmpty
                 else { throw BookingFailure.mentorUnavailable }
                 let schedule = SlotCalculator.Schedule(rules: zone, sessionMinutes: mentor.profile.sessionMinutes,
                                                        availability: mentor.profile.availability, blockedDates: mentor.allBlockedDates)
@@ -142,18 +142,38 @@ extension MentorDatabase {
     }
 
     /// Cancels a live appointment (pending or scheduled) at least `window` seconds before it
-    /// starts. Returns nil when it was not live or the window has passed.
-    public func cancel(appointmentID: String, window: Int, now: Int, mail: (Appointment) throws -> [OutgoingMail]) throws -> Appointment? {
+    /// starts (a mentor may cancel up to the start: window 0), recording who and why.
+    /// Returns nil when it was not live or the window has passed.
+    public func cancel(appointmentID: String, by canceller: Canceller, reason: String?, window: Int, now: Int,
+                       mail: (Appointment) throws -> [OutgoingMail]) throws -> Appointment? {
         let stamp = Timestamp.format(secondsSinceEpoch: now)
         return try wrap {
             try connection.writeTransaction { () throws -> Appointment? in
                 guard let before = try appointment(id: appointmentID) else { return nil }
-                try statement("UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ? AND status IN ('pending', 'scheduled') AND starts_at - ? >= ?")
-                    .run([stamp, appointmentID, now, window])
+                try statement("""
+                    UPDATE appointments SET status = 'cancelled', cancelled_by = ?, cancel_reason = ?, updated_at = ?
+                    WHERE id = ? AND status IN ('pending', 'scheduled') AND starts_at - ? >= ?
+                    """).run([canceller.rawValue, reason, stamp, appointmentID, now, window])
                 guard connection.changes == 1, let after = try appointment(id: appointmentID) else { return nil }
-                try recordEvent(appointmentID, from: before.status, to: .cancelled, detail: "cancelled by patient", now: stamp)
+                try recordEvent(appointmentID, from: before.status, to: .cancelled, detail: "cancelled by \(canceller.rawValue)" + (reason.map { ": " + $0 } ?? ""), now: stamp)
                 for message in try mail(after) { try enqueue(message, appointmentID: appointmentID, now: stamp) }
                 return after
+            }
+        }
+    }
+
+    /// Records how a scheduled session that has started went: completed or a no-show.
+    /// Nil when it is not a scheduled session that has begun.
+    public func recordOutcome(appointmentID: String, mentorID: String, outcome: AppointmentStatus, now: Int) throws -> Appointment? {
+        precondition(outcome == .completed || outcome == .noShow, "an outcome is completed or no-show")
+        let stamp = Timestamp.format(secondsSinceEpoch: now)
+        return try wrap {
+            try connection.writeTransaction { () throws -> Appointment? in
+                try statement("UPDATE appointments SET status = ?, updated_at = ? WHERE id = ? AND mentor_id = ? AND status = 'scheduled' AND starts_at <= ?")
+                    .run([outcome, stamp, appointmentID, mentorID, now])
+                guard connection.changes == 1 else { return nil }
+                try recordEvent(appointmentID, from: .scheduled, to: outcome, now: stamp)
+                return try appointment(id: appointmentID)
             }
         }
     }

@@ -47,19 +47,72 @@ extension MentorDatabase {
     }
 }
 
+/// A mentor's session as the dashboard shows it: with the patient's contact details and
+/// notes, which only the mentor ever sees.
+public struct MentorSession: Equatable, Sendable {
+    public var appointment: Appointment
+    public var name: String
+    public var email: String
+    public var phone: String?
+    public var notes: String?
+}
+
+/// A patient's session as `/sessions` shows it.
+public struct PatientSession: Equatable, Sendable {
+    public var appointment: Appointment
+    public var mentorName: String
+    public var mentorSlug: String
+    public var mentorIsActive: Bool
+}
+
 extension MentorDatabase {
-    /// Live appointments of a mentor from `from` on, with the patient's contact and notes.
-    public func upcomingAppointments(mentorID: String, from: Int) throws -> [(appointment: Appointment, name: String, email: String, phone: String?, notes: String?)] {
-        try wrap {
-            try connection.query("""
-                SELECT \(WebText.join(Self.appointmentColumns.split(separator: ",").map { "a." + WebText.trimmed($0) }, separator: ", ")),
-                       p.name, p.email, p.phone, a.notes
+    static let prefixedAppointmentColumns = WebText.join(appointmentColumns.split(separator: ",").map { "a." + WebText.trimmed($0) }, separator: ", ")
+
+    /// A mentor's sessions: the live ones that have not ended (`upcoming`), or every other
+    /// one that started before `now` (`past`, newest first, at most `limit`).
+    public func mentorSessions(mentorID: String, upcoming: Bool, now: Int, limit: Int = 500) throws -> [MentorSession] {
+        let filter = upcoming ? "a.ends_at > ?2 AND a.status IN ('pending', 'scheduled') ORDER BY a.starts_at"
+            : "a.starts_at <= ?2 AND a.status IN ('scheduled', 'completed', 'no_show', 'cancelled') ORDER BY a.starts_at DESC"
+        return try wrap {
+            try statement("""
+                SELECT \(Self.prefixedAppointmentColumns), p.name, p.email, p.phone, a.notes
                 FROM appointments a JOIN patients p ON p.id = a.patient_id
-                WHERE a.mentor_id = ? AND a.ends_at > ? AND a.status IN ('pending', 'scheduled')
-                ORDER BY a.starts_at
-                """, [mentorID, from]) { row in
+                WHERE a.mentor_id = ?1 AND \(filter) LIMIT ?3
+                """).map([mentorID, now, limit]) { row in
                 let appointment = readAppointment(row)
-                return (appointment, appointment.patientName ?? row.text(18), row.text(19), appointment.patientPhone ?? row.optionalText(20), row.optionalText(21))
+                return MentorSession(appointment: appointment, name: appointment.patientName ?? row.text(18), email: row.text(19),
+                                     phone: appointment.patientPhone ?? row.optionalText(20), notes: row.optionalText(21))
+            }
+        }
+    }
+
+    /// Live sessions of a mentor from `from` on, with the patient's contact and notes.
+    public func upcomingAppointments(mentorID: String, from: Int) throws -> [MentorSession] {
+        try mentorSessions(mentorID: mentorID, upcoming: true, now: from)
+    }
+
+    /// A mentor's sessions on one of their local dates.
+    public func sessions(mentorID: String, localDates: [String]) throws -> [MentorSession] {
+        try mentorSessions(mentorID: mentorID, upcoming: true, now: 0, limit: 100_000).filter { localDates.contains($0.appointment.localDate) }
+    }
+
+    /// A mentor's session by id, and nothing for another mentor's.
+    public func mentorSession(mentorID: String, appointmentID: String) throws -> Appointment? {
+        try wrap {
+            try statement("SELECT \(Self.appointmentColumns) FROM appointments WHERE id = ? AND mentor_id = ?").map([appointmentID, mentorID], readAppointment).first
+        }
+    }
+
+    /// Every session of a patient that was booked or held, newest first.
+    public func patientSessions(patientID: String) throws -> [PatientSession] {
+        try wrap {
+            try statement("""
+                SELECT \(Self.prefixedAppointmentColumns), m.name, m.slug, m.is_active
+                FROM appointments a JOIN mood_mentor_profiles m ON m.id = a.mentor_id
+                WHERE a.patient_id = ? AND a.status <> 'expired'
+                ORDER BY a.starts_at DESC
+                """).map([patientID]) { row in
+                PatientSession(appointment: readAppointment(row), mentorName: row.text(18), mentorSlug: row.text(19), mentorIsActive: row.int(20) == 1)
             }
         }
     }

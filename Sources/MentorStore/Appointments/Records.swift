@@ -43,9 +43,15 @@ public struct BookingRequest: Equatable, Sendable {
 /// confirms by email and `expired` when that hold runs out).
 public enum AppointmentStatus: String, Sendable, CaseIterable {
     case pending, scheduled, completed, cancelled, rescheduled, expired
+    case noShow = "no_show"
 
     /// True while the appointment holds its time (a confirmed session or a live hold).
     public var isLive: Bool { self == .pending || self == .scheduled }
+}
+
+/// Who cancelled a session.
+public enum Canceller: String, Sendable {
+    case patient, mentor, `operator`
 }
 
 /// An appointment as stored.

@@ -13,6 +13,12 @@ extension MentorDatabase {
         }
     }
 
+    /// One mentor with everything the profile holds (education, experience, earlier slugs):
+    /// what the dashboard edits.
+    public func mentor(id: String) throws -> Mentor? {
+        try wrap { try loadMentors(includingInactive: true, id: id).first }
+    }
+
     /// Mentors with these ids (active or not), for the booking flow: without education,
     /// experience and earlier slugs, which no booking page, email or calendar file shows
     /// (three statements fewer on every CGI request).
@@ -67,7 +73,8 @@ extension MentorDatabase {
         return try connection.prepare("""
             SELECT id, source_path, slug, name, explicit_slug, title, specialty, location, gender, avatar_url,
                    bio, specialties, languages, therapy_types, experience_years, review_count, rating,
-                   hourly_rate, currency, session_minutes, timezone, created_at, updated_at, email
+                   hourly_rate, currency, session_minutes, timezone, created_at, updated_at, email,
+                   is_paused, web_edited_at, is_active
             FROM mood_mentor_profiles \(filter) ORDER BY slug
             """).map(parameters) { row in
             let id = row.text(0)
@@ -85,6 +92,9 @@ extension MentorDatabase {
             var mentor = Mentor(id: id, sourcePath: row.text(1), slug: row.text(2), previousSlugs: previous[id] ?? [],
                                 profile: profile, createdAt: row.text(21), updatedAt: row.text(22))
             mentor.dashboardBlockedDates = dashboardBlocked[id] ?? []
+            mentor.isPaused = row.int(24) == 1
+            mentor.webEditedAt = row.optionalText(25)
+            mentor.isActive = row.int(26) == 1
             return mentor
         }
     }
@@ -99,6 +109,14 @@ extension MentorDatabase {
         public var deactivated: [String] = []
         /// Old slug → new slug, for mentors whose URL changed.
         public var renamed: [String: String] = [:]
+        /// Mentors whose file and web edits both changed: nothing was written for them.
+        public var conflicts: [Conflict] = []
+
+        public struct Conflict: Equatable, Sendable {
+            public var sourcePath: String
+            /// The content keys on which the file and the web edits differ.
+            public var fields: [String]
+        }
         public var isEmpty: Bool { inserted.isEmpty && updated.isEmpty && deactivated.isEmpty }
     }
 
@@ -109,16 +127,18 @@ extension MentorDatabase {
     /// appointments and URLs stay). Nothing is written for a mentor that did not change.
     /// - Parameter slugFromName: the slug a name yields (`Slug.make` in SiteGenerator, which
     ///   also offers `sync` without this parameter).
+    /// - Parameter preferringFiles: source paths whose file wins over the mentor's web edits.
     public func sync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String = Timestamp.now(),
-                     slugFromName: (String) -> String) throws -> SyncReport {
+                     slugFromName: (String) -> String, preferringFiles: Set<String> = []) throws -> SyncReport {
         try wrap {
             try connection.writeTransaction {
-                try applySync(entries.sorted { $0.sourcePath < $1.sourcePath }, now: now, slugFromName: slugFromName)
+                try applySync(entries.sorted { $0.sourcePath < $1.sourcePath }, now: now, slugFromName: slugFromName, preferringFiles: preferringFiles)
             }
         }
     }
 
-    func applySync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String, slugFromName: (String) -> String) throws -> SyncReport {
+    func applySync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String, slugFromName: (String) -> String,
+                   preferringFiles: Set<String>) throws -> SyncReport {
         var report = SyncReport()
         let existing = try loadMentors(includingInactive: true)
         let bySource = Dictionary(existing.map { ($0.sourcePath, $0) }, uniquingKeysWith: { first, _ in first })
@@ -126,6 +146,27 @@ extension MentorDatabase {
         let activeIDs = Set(try connection.query("SELECT id FROM mood_mentor_profiles WHERE is_active = 1") { $0.text(0) })
         var owner: [String: String] = [:]
         try connection.prepare("SELECT slug, mentor_id FROM mentor_slugs").forEach { owner[$0.text(0)] = $0.text(1) }
+
+        // Mentors edited on the web since their file was last read or written: the file wins
+        // only if it changed meanwhile and the web did not; if both changed, nothing is
+        // written for that mentor and the conflict names the fields.
+        var sourceDigest: [String: String] = [:]
+        try statement("SELECT id, source_digest FROM mood_mentor_profiles WHERE web_edited_at IS NOT NULL").forEach { row in
+            sourceDigest[row.text(0)] = row.optionalText(1) ?? ""
+        }
+        var keep: Set<String> = []       // source paths whose row stays as the web left it
+        var reconciled: Set<String> = [] // the file now says what the web said
+        for entry in entries {
+            guard let old = bySource[entry.sourcePath], let recorded = sourceDigest[old.id] else { continue }
+            if old.profile == entry.profile || preferringFiles.contains(entry.sourcePath) {
+                reconciled.insert(entry.sourcePath)
+            } else if recorded == entry.profile.contentDigest {
+                keep.insert(entry.sourcePath)
+            } else {
+                keep.insert(entry.sourcePath)
+                report.conflicts.append(SyncReport.Conflict(sourcePath: entry.sourcePath, fields: old.profile.changedFields(to: entry.profile)))
+            }
+        }
 
         // Explicit slugs claim first, so a made-up slug never takes one a file asks for.
         var plans: [(entry: (sourcePath: String, profile: MentorProfile), id: String, slug: String)] = []
@@ -140,7 +181,9 @@ extension MentorDatabase {
                 return false
             }
             let slug: String
-            if let explicit = entry.profile.explicitSlug {
+            if keep.contains(entry.sourcePath), let current = bySource[entry.sourcePath]?.slug {
+                slug = current
+            } else if let explicit = entry.profile.explicitSlug {
                 if isTaken(explicit) {
                     let holder = claimed[explicit] ?? owner[explicit].flatMap { sourceByID[$0] } ?? "another mentor"
                     throw StoreError.slugTaken(slug: explicit, sourcePath: entry.sourcePath, owner: holder)
@@ -165,6 +208,15 @@ extension MentorDatabase {
         for plan in plans.sorted(by: { $0.entry.sourcePath < $1.entry.sourcePath }) {
             let old = bySource[plan.entry.sourcePath]
             let profile = plan.entry.profile
+            if keep.contains(plan.entry.sourcePath) {
+                report.unchanged += 1
+                continue
+            }
+            try statement("UPDATE mood_mentor_profiles SET source_digest = ? WHERE id = ? AND source_digest IS NOT ?")
+                .run([profile.contentDigest, plan.id, profile.contentDigest])
+            if reconciled.contains(plan.entry.sourcePath) {
+                try statement("UPDATE mood_mentor_profiles SET web_edited_at = NULL WHERE id = ?").run([plan.id])
+            }
             if let old {
                 let changed = old.profile != profile || old.slug != plan.slug || !activeIDs.contains(old.id)
                 guard changed else { report.unchanged += 1; continue }
@@ -173,6 +225,7 @@ extension MentorDatabase {
                 if old.slug != plan.slug { report.renamed[old.slug] = plan.slug }
             } else {
                 try insertProfile(id: plan.id, sourcePath: plan.entry.sourcePath, slug: plan.slug, profile: profile, now: now)
+                try statement("UPDATE mood_mentor_profiles SET source_digest = ? WHERE id = ?").run([profile.contentDigest, plan.id])
                 report.inserted.append(plan.entry.sourcePath)
             }
             if owner[plan.slug] == nil {

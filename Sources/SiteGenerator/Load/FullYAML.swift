@@ -72,7 +72,8 @@ extension Slug {
 
 extension MentorDatabase {
     /// `sync` with slugs made by `Slug.make`.
-    public func sync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String = Timestamp.now()) throws -> SyncReport {
-        try sync(entries, now: now, slugFromName: Slug.make(from:))
+    public func sync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String = Timestamp.now(),
+                     preferringFiles: Set<String> = []) throws -> SyncReport {
+        try sync(entries, now: now, slugFromName: Slug.make(from:), preferringFiles: preferringFiles)
     }
 }

@@ -1,3 +1,4 @@
+import CommonMark
 import MentorCore
 import TemplateEngine
 
@@ -171,7 +172,7 @@ struct PageContext: @unchecked Sendable {
         mentorValues.setOptional("session_price", p.hourlyRate.map { $0.forSession(minutes: p.sessionMinutes).formatted })
         mentorValues.setOptional("experience_years", p.experienceYears.map(String.init))
         mentorValues.setOptional("gender", p.gender)
-        mentorValues["bookable"] = .flag(p.timezone != nil && !p.availability.isEmpty)
+        mentorValues["bookable"] = .flag(p.timezone != nil && !p.availability.isEmpty && !mentor.isPaused)
         mentorValues["has_specialties"] = .flag(!p.allSpecialties.isEmpty)
         mentorValues["has_therapy_types"] = .flag(!p.therapyTypes.isEmpty)
         mentorValues["has_languages"] = .flag(!p.languages.isEmpty)

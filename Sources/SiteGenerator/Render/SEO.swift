@@ -1,3 +1,4 @@
+import CommonMark
 /// Search-engine text: meta descriptions and titles.
 public enum SEO {
     public static let descriptionRange = 50...160

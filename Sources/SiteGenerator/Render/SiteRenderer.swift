@@ -1,4 +1,5 @@
 import Foundation
+import CommonMark
 import MentorCore
 import TemplateEngine
 

@@ -1,5 +1,7 @@
 import CMark
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// CommonMark through libcmark, the one place that owns cmark's memory and options.
 ///
@@ -83,7 +85,7 @@ public enum Markdown {
 
     /// Collapses runs of whitespace (ASCII whitespace and no-break spaces) to one space
     /// and trims the ends. Works on UTF-8 bytes: this runs over every bio.
-    static func collapse(_ text: String) -> String {
+    public static func collapse(_ text: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var pendingSpace = false
