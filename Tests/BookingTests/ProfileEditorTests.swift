@@ -183,3 +183,13 @@ func replacing(_ fields: [(String, String)], _ changes: [String: String]) -> [(S
         #expect(bad.status == 422 && bad.body.contains("Choose an end on or after the start"))
     }
 }
+
+@Suite struct ProfileFormTests {
+    @Test func aBrowsersCRLFLineBreaksAreNoChange() {
+        #expect(ProfileForm.lineFeeds("a\r\n\r\nb\rc\nd") == "a\n\nb\nc\nd")
+        var form = FormData(["bio": "One.\r\n\r\nTwo.", "specialties": "A\r\nB\r\n"])
+        #expect(ProfileForm(form).bio == "One.\n\nTwo." && ProfileForm(form).lists["specialties"] == ["A", "B"])
+        form = FormData(["name": "Ana"])
+        #expect(ProfileForm(form).bio == "")
+    }
+}

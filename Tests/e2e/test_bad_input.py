@@ -150,11 +150,24 @@ def hostile_and_broken_requests_get_clear_errors_and_change_nothing():
     check(site, "a from date on the time page", 400, "real date", request=get("/time", "mentor=dana-stone&type=video&from=2027-13-01"))
     session = "dashboardsessiondashboar"
     dashboard_csrf = form_value(site.cgi("GET", "/dashboard", cookie=f"bk_session={session}", extra={"REMOTE_USER": "dana-stone"})[2], "csrf")
-    block = lambda date: (lambda: site.cgi("POST", "/dashboard", body=urllib.parse.urlencode({"csrf": dashboard_csrf, "date": date}),
-                                            cookie=f"bk_session={session}", extra={"REMOTE_USER": "dana-stone"}))
+    block = lambda date, to="": (lambda: site.cgi("POST", "/dashboard/hours", body=urllib.parse.urlencode({"csrf": dashboard_csrf, "action": "block", "from": date, "to": to}),
+                                                   cookie=f"bk_session={session}", extra={"REMOTE_USER": "dana-stone"}))
     check(site, "blocking 30 February", 422, "Enter a real date", request=block("2027-02-30"))
     check(site, "blocking 29 February 2027", 422, "Enter a real date", request=block("2027-02-29"))
     check(site, "blocking a past date", 422, "Choose today or a later date", request=block("2027-02-28"))
+    check(site, "blocking a range that ends before it starts", 422, "Choose an end on or after the start", request=block("2027-03-10", "2027-03-09"))
+    check(site, "blocking a range of two years", 422, "within a year", request=block("2027-03-10", "2029-03-10"))
+    check(site, "blocking with a forged form", 403, "not sent from this browser",
+          request=lambda: site.cgi("POST", "/dashboard/hours", body=urllib.parse.urlencode({"csrf": "forged", "action": "block", "from": "2027-03-10"}),
+                                   cookie=f"bk_session={session}", extra={"REMOTE_USER": "dana-stone"}))
+    check(site, "the dashboard's pause without signing in", 403, "Sign in first",
+          request=lambda: site.cgi("POST", "/dashboard", body=urllib.parse.urlencode({"csrf": dashboard_csrf, "action": "pause"}), cookie=f"bk_session={session}"))
+    check(site, "another mentor's session", 404, "not find that session among yours",
+          request=lambda: site.cgi("POST", "/dashboard", body=urllib.parse.urlencode({"csrf": dashboard_csrf, "action": "cancel", "appointment": "nope", "reason": "x"}),
+                                   cookie=f"bk_session={session}", extra={"REMOTE_USER": "dana-stone"}))
+    check(site, "a sign-in link that never was", 400, "has expired or was used", request=get("/sign-in", "token=" + "A" * 32))
+    check(site, "a sign-in with two addresses", 422, "Enter one email address",
+          request=post("/sign-in", urllib.parse.urlencode({"csrf": csrf, "email": "a@example.org, b@example.org"})))
 
     # Mentors.
     check(site, "unknown mentor", 404, "could not find that mentor", request=get("", "mentor=nobody-here"))

@@ -270,3 +270,84 @@ def social_previews_show_a_raster_picture_and_a_proper_locale_and_booking_pages_
         assert re.fullmatch(r"[a-z]{2,3}_[A-Z]{2}", page.meta.get("og:locale", "")), (path, page.meta.get("og:locale"))
     status, _, body = cgi(folder, query="mentor=jose-muller")
     assert status == 200 and 'rel="canonical"' not in body and 'property="og:url"' not in body, body[:1200]
+
+
+@test
+def the_dashboard_sign_in_and_sessions_pages_mails_and_feed_pass_the_same_validators():
+    folder = booking_site()
+    pages = {}
+    # A booked session with the long-named mentor, confirmed: the patient is signed in.
+    patient = Visitor(folder)
+    payment, start = walk(patient, {}, "x", "pat@example.org")
+    patient.follow(pay(patient, payment))
+    mailbox_script, mailbox = sendmail_script(folder)
+    connection = sqlite3.connect(os.path.join(folder, "site.sqlite"))
+    body = connection.execute("SELECT body FROM outbox WHERE kind = 'confirm'").fetchone()[0]
+    token = re.search(r"token=(\S+)", body).group(1)
+    status, _, page = patient.request("GET", "/confirm", "token=" + token)
+    patient.follow(patient.request("POST", "/confirm", form={"csrf": form_value(page, "csrf"), "token": token}))
+    status, _, pages["sessions"] = patient.request("GET", "/sessions")
+    assert status == 200 and "Your sessions" in pages["sessions"], pages["sessions"][:300]
+    appointment = connection.execute("SELECT id FROM appointments").fetchone()[0]
+    status, _, pages["manage-by-id"] = patient.request("GET", "/manage", "appointment=" + appointment)
+    assert status == 200
+
+    # The mentor signs in by link.
+    mentor = Visitor(folder, "127.0.0.5")
+    status, _, pages["sign-in"] = mentor.request("GET", "/sign-in")
+    status, _, pages["sign-in-sent"] = mentor.request("POST", "/sign-in", form={"csrf": form_value(pages["sign-in"], "csrf"), "email": "maximiliane@mentors.example"})
+    status, _, pages["sign-in-error"] = mentor.request("POST", "/sign-in", form={"csrf": form_value(pages["sign-in"], "csrf"), "email": "nope"})
+    assert status == 422
+    body = connection.execute("SELECT body FROM outbox WHERE kind = 'sign-in'").fetchone()[0]
+    token = re.search(r"token=(\S+)", body).group(1)
+    status, _, pages["sign-in-link"] = mentor.request("GET", "/sign-in", "token=" + token)
+    status, _, pages["dashboard"] = mentor.follow(mentor.request("POST", "/sign-in", form={"csrf": form_value(pages["sign-in-link"], "csrf"), "token": token}))
+    assert status == 200 and "Your dashboard" in pages["dashboard"], pages["dashboard"][:300]
+    csrf = form_value(pages["dashboard"], "csrf")
+    status, _, pages["profile"] = mentor.request("GET", "/dashboard/profile")
+    status, _, pages["profile-rows"] = mentor.request("POST", "/dashboard/profile", form={"csrf": csrf, "action": "education:add", "name": "Maximiliane"})
+    status, _, pages["profile-errors"] = mentor.request("POST", "/dashboard/profile", form={"csrf": csrf, "action": "save", "name": "", "timezone": "Mars/Olympus",
+                                                                                           "education[0][degree]": "MA"})
+    assert status == 422
+    status, _, pages["profile-preview"] = mentor.request("POST", "/dashboard/profile", form={"csrf": csrf, "action": "preview", "name": "M",
+                                                                                            "bio": "# Hello\n\n**bold** and a [link](https://example.org)."})
+    status, _, pages["hours"] = mentor.request("GET", "/dashboard/hours")
+    day = datetime.datetime.fromtimestamp(int(start), zoneinfo.ZoneInfo("Europe/Berlin")).date().isoformat()
+    status, _, pages["hours-confirm-block"] = mentor.request("POST", "/dashboard/hours", form={"csrf": csrf, "action": "block", "from": day, "reason": "Away"})
+    assert "You have booked sessions on these days" in pages["hours-confirm-block"]
+    status, _, pages["hours-errors"] = mentor.request("POST", "/dashboard/hours", form={"csrf": csrf, "action": "hours", "availability[0][day]": "monday",
+                                                                                       "availability[0][start]": "12:00", "availability[0][end]": "09:00"})
+    assert status == 422
+    status, _, pages["dashboard-feed"] = mentor.request("POST", "/dashboard", form={"csrf": csrf, "action": "feed-create"})
+    feed_url = urllib.parse.urlsplit(html_unescape(re.search(r'id="feed-url" readonly value="([^"]+)"', pages["dashboard-feed"]).group(1)))
+    status, _, pages["dashboard-cancelled"] = mentor.request("POST", "/dashboard", form={"csrf": csrf, "action": "cancel", "appointment": appointment,
+                                                                                        "reason": "I am unwell."})
+    assert "is cancelled" in pages["dashboard-cancelled"]
+    status, headers, feed = Visitor(folder, "127.0.0.6").request("GET", "/dashboard/calendar.ics", feed_url.query)
+    assert status == 200 and headers["content-type"].startswith("text/calendar")
+
+    booking_pages = os.path.join(folder, "nu-dashboard")
+    os.makedirs(booking_pages)
+    for name, page in pages.items():
+        save(booking_pages, name, page)
+    problems = nu_check(booking_pages)
+    assert not problems, "\n".join(problems[:20])
+
+    for line in feed.split("\r\n"):
+        assert len(line.encode("utf-8")) <= 75, line
+    parsed = icalendar.Calendar.from_ical(feed)
+    events = list(parsed.walk("VEVENT"))
+    assert len(events) == 1 and str(events[0]["STATUS"]) == "CANCELLED" and int(events[0]["SEQUENCE"]) >= 2, feed
+    assert "Pat Doe" in str(events[0]["SUMMARY"]) and "Private." not in feed and "Life transitions" not in feed
+
+    run("mentorsite", "mail", "--sendmail", mailbox_script, "--from", FROM, cwd=folder)
+    kinds = set()
+    for name in sorted(os.listdir(mailbox)):
+        data = open(os.path.join(mailbox, name), "rb").read()
+        message = email.message_from_bytes(data, policy=email.policy.strict)
+        for line in data.split(b"\r\n\r\n", 1)[0].split(b"\r\n"):
+            assert len(line) <= 78, line
+        kinds.add(str(message["Subject"]).split(":")[0])
+        assert "Private." not in message.get_content()
+    assert {"Your sign-in link for Mood Mentors", "Cancelled by Maximiliane Friederike Alexandra von Hohenzollern-Sigmaringen-Württemberg"} <= kinds, kinds
+    print(f"Nu HTML checker: {len(pages)} dashboard, sign-in and sessions pages, 0 errors; icalendar: the mentor's feed", flush=True)

@@ -3,8 +3,9 @@ import MentorCore
 import MentorStore
 
 /// `/dashboard/calendar.ics?token=…`: a mentor's private feed for calendar apps, which poll
-/// it without a cookie: every session of the last 90 days and ahead, with the patient's name
-/// only (no contact details, notes or topics).
+/// it without a cookie: every session of the last 90 days and ahead (a cancelled one marked
+/// so, for apps to drop it), with the patient's name only (no contact details, notes or
+/// topics).
 extension BookingApp {
     func calendarFeed(_ request: CGIRequest) throws -> CGIResponse {
         guard let token = request.query["token"], RandomToken.isWellFormed(token),
@@ -13,9 +14,8 @@ extension BookingApp {
         else {
             throw BookingError(.notFound, "This calendar address does not work any more. Make a new one on your dashboard.")
         }
-        let sessions = try database.mentorSessions(mentorID: mentor.id, upcoming: true, now: now)
-            + database.mentorSessions(mentorID: mentor.id, upcoming: false, now: now, limit: 1000).filter { $0.appointment.start >= now - 90 * 86_400 }
-        let events = try sessions.sorted { $0.appointment.start < $1.appointment.start }.map { session in
+        let sessions = try database.feedSessions(mentorID: mentor.id, since: now - 90 * 86_400)
+        let events = try sessions.map { session in
             ICalendar.Event(appointment: session.appointment, summary: "\(session.appointment.appointmentType.label): \(session.name)",
                             siteName: config.siteName, host: calendarHost, organizer: config.contactEmail,
                             sequence: try database.changeCount(appointmentID: session.appointment.id), now: now)

@@ -42,7 +42,9 @@ struct ProfileForm: Equatable {
     /// form is being edited and dropped when it is read.
     init(_ form: FormData) {
         for key in Self.textKeys { text[key] = WebText.trimmingWhitespace(form[key] ?? "") }
-        bio = form["bio"] ?? ""
+        // Browsers send a textarea's line breaks as CR LF (HTML § 4.10.11): content files and
+        // the database keep LF.
+        bio = Self.lineFeeds(form["bio"] ?? "")
         for key in Self.listKeys {
             lists[key] = (form[key] ?? "").split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
                 .map { WebText.trimmingWhitespace(String($0)) }.filter { !$0.isEmpty }
@@ -56,6 +58,22 @@ struct ProfileForm: Equatable {
             }
             rows[key] = found.map(\.1)
         }
+    }
+
+    /// Text with every CR LF and lone CR turned into LF (on scalars: Swift counts CR LF as
+    /// one `Character`).
+    static func lineFeeds(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var previousCR = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\r" {
+                out.append("\n")
+            } else if !(scalar == "\n" && previousCR) {
+                out.append(scalar)
+            }
+            previousCR = scalar == "\r"
+        }
+        return String(out)
     }
 
     /// Applies a row button: `education:add`, `experience:remove:2`, `education:up:1`.

@@ -86,6 +86,23 @@ extension MentorDatabase {
         }
     }
 
+    /// What a mentor's calendar feed lists: every session starting from `since` on, booked,
+    /// held, done or cancelled (so that calendar apps drop a cancelled one), in time order.
+    public func feedSessions(mentorID: String, since: Int) throws -> [MentorSession] {
+        try wrap {
+            try statement("""
+                SELECT \(Self.prefixedAppointmentColumns), p.name, p.email, p.phone, a.notes
+                FROM appointments a JOIN patients p ON p.id = a.patient_id
+                WHERE a.mentor_id = ? AND a.starts_at >= ? AND a.status IN ('pending', 'scheduled', 'completed', 'no_show', 'cancelled')
+                ORDER BY a.starts_at
+                """).map([mentorID, since]) { row in
+                let appointment = readAppointment(row)
+                return MentorSession(appointment: appointment, name: appointment.patientName ?? row.text(18), email: row.text(19),
+                                     phone: appointment.patientPhone ?? row.optionalText(20), notes: row.optionalText(21))
+            }
+        }
+    }
+
     /// Live sessions of a mentor from `from` on, with the patient's contact and notes.
     public func upcomingAppointments(mentorID: String, from: Int) throws -> [MentorSession] {
         try mentorSessions(mentorID: mentorID, upcoming: true, now: from)
