@@ -63,7 +63,7 @@ let package = Package(
         // The library the engine replaced, and is held to.
         .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine", "TestSupport", .product(name: "Mustache", package: "swift-mustache")]),
         // Yams too: `@testable import SiteGenerator` needs its C module.
-        .testTarget(name: "SiteGeneratorTests", dependencies: ["SiteGenerator", "MentorStore", "MentorCore", "TemplateEngine", "CommonMark", .product(name: "Yams", package: "Yams")],
+        .testTarget(name: "SiteGeneratorTests", dependencies: ["SiteGenerator", "MentorStore", "MentorCore", "TemplateEngine", "CommonMark", "TestSupport", .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "BookingTests", dependencies: ["Booking", "MentorStore", "MentorCore", "TemplateEngine", "TestSupport"]),
         .testTarget(name: "SendmailTests", dependencies: ["Sendmail", "MentorStore", "MentorCore"]),

@@ -7,7 +7,7 @@ public enum ImportCommand {
     /// The exit status: 1 when a mentor's file and their web edits both changed (nothing is
     /// imported for them; every other mentor is).
     @discardableResult
-    public static func run(_ context: CommandContext, config flag: String?, flags: PathFlags, preferringFiles: [String] = []) throws -> Int32 {
+    public static func run(_ context: CommandContext, config flag: String?, flags: PathFlags, preferringFiles: [String] = [], full: Bool = false) throws -> Int32 {
         let config = try context.configuration(flag: flag, flags: flags)
         // `--prefer-file content/mentors/ana.md` or `mentors/ana.md`: relative to the content folder.
         let preferred = Set(preferringFiles.map { path in
@@ -15,7 +15,7 @@ public enum ImportCommand {
             let folder = context.absolute(config.content) + "/"
             return absolute.hasPrefix(folder) ? String(absolute.dropFirst(folder.count)) : path
         })
-        let report = try Generator(config: config).importContent(preferringFiles: preferred)
+        let report = try Generator(config: config).importContent(preferringFiles: preferred, full: full)
         context.say("Imported \(config.content) into \(config.database): \(report.inserted.count) new, \(report.updated.count) updated, \(report.unchanged) unchanged, \(report.deactivated.count) removed")
         for (old, new) in report.renamed.sorted(by: { $0.key < $1.key }) {
             context.say("  /mentors/\(old)/ now redirects to /mentors/\(new)/")

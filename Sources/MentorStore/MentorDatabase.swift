@@ -45,6 +45,12 @@ public final class MentorDatabase {
     /// The schema version (migrations applied).
     public var schemaVersion: Int { (try? connection.scalarInt("PRAGMA user_version")) ?? 0 }
 
+    /// Writes a consistent copy of the whole database to a new file at `path` (`VACUUM
+    /// INTO`: one read transaction, so writers carry on meanwhile). Fails if `path` exists.
+    public func backup(to path: String) throws {
+        try wrap { try statement("VACUUM INTO ?").run([path]) }
+    }
+
     // MARK: Checks
 
     /// Problems SQLite itself finds: `integrity_check` and `foreign_key_check`.

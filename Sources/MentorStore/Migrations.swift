@@ -321,6 +321,22 @@ extension MentorDatabase {
             CREATE INDEX appointments_mentor_time ON appointments(mentor_id, starts_at);
             CREATE INDEX appointments_patient ON appointments(patient_id);
             """, rebuildsTables: true),
+        // What import last read of each content file, so that an unchanged file is neither
+        // read nor parsed again: its size, times and inode ('' while too recent to trust,
+        // as git's index does), and a digest of its bytes and of how they were read. And
+        // indexes that let builds and imports read every mentor's summary without the bio.
+        Migration(name: "v7-content-file-stamps", sql: """
+            CREATE TABLE content_files (
+                source_path TEXT PRIMARY KEY NOT NULL,
+                stamp TEXT NOT NULL,
+                digest TEXT NOT NULL
+            ) STRICT, WITHOUT ROWID;
+            -- What builds and imports read of every mentor, without the bio: a profile row
+            -- runs over several pages (bio and about), so these are read from an index.
+            CREATE INDEX mood_mentor_profiles_summary ON mood_mentor_profiles(is_active, slug, id, source_path, name, specialty,
+                specialties, avatar_url, content_hash, is_paused, created_at, updated_at);
+            CREATE INDEX mood_mentor_profiles_web_edited ON mood_mentor_profiles(web_edited_at, id, source_digest) WHERE web_edited_at IS NOT NULL;
+            """),
     ]
 
     /// Runs the migrations this database has not seen, each in its own transaction.

@@ -22,16 +22,24 @@ public struct Generator {
     /// has a problem.
     /// - Parameter preferringFiles: content files (relative to the content folder) that win
     ///   over their mentors' web edits.
-    public func importContent(preferringFiles: Set<String> = []) throws -> MentorDatabase.SyncReport {
-        let content: ContentSet
+    /// Files unchanged since the last import are neither read nor parsed (their size, times,
+    /// inode and a digest of their bytes are kept in the database); `full` reads them all.
+    public func importContent(preferringFiles: Set<String> = [], full: Bool = false) throws -> MentorDatabase.SyncReport {
+        // An existing database says what the last import read; a new one is made only once
+        // the content has loaded without problems.
+        let exists = FileManager.default.fileExists(atPath: config.database)
+        let known = exists && !full ? try MentorDatabase(path: config.database, create: false).contentFiles() : [:]
+        let content: ContentLoader.Changes
         do {
-            content = try ContentLoader.load(from: config.content, defaultCurrency: config.defaultCurrency)
+            content = try ContentLoader.loadChanges(from: config.content, defaultCurrency: config.defaultCurrency, known: known, always: preferringFiles)
         } catch {
             throw GeneratorError(stage: .load, diagnostics: error.items)
         }
         let database = try MentorDatabase(path: config.database, create: true)
         do {
-            return try database.sync(content.mentors, now: now(), preferringFiles: preferringFiles)
+            var report = try database.sync(content.changed, present: content.present, files: content.files, now: now(), preferringFiles: preferringFiles)
+            report.unchanged += content.present.count - content.changed.count  // not even parsed
+            return report
         } catch StoreError.slugTaken(let slug, let sourcePath, let owner) {
             throw GeneratorError(stage: .load, file: config.content + "/" + sourcePath, field: "slug",
                                  message: "\"\(slug)\" is already used by \(config.content)/\(owner)")
@@ -44,11 +52,23 @@ public struct Generator {
         public var mentors: Int
         public var files: Int
         public var write: OutputWriter.Report
+        /// Mentor pages rendered: all of them, or (incremental) those whose page changed.
+        public var rendered = 0
+        /// Listing pages rendered (the others showed the same on disk).
+        public var renderedListings = 0
     }
 
+    /// Renders what changed since the last build into the output folder. With the same
+    /// templates, configuration, pages and mentorsite as the last build, only mentors whose
+    /// page would change are rendered; the listings are made from the other mentors' cached
+    /// cards and their pages stay on disk (`RenderCache`). Otherwise everything renders.
+    /// Either way only files whose bytes changed are written.
     /// - Parameter force: render everything even when the inputs did not change.
     public func build(force: Bool = false) throws -> BuildReport {
         let start = Date()
+        // One build at a time per site (`serve` publishing while someone runs `build`).
+        let lock = BuildLock(folder: config.generatorState)
+        defer { lock.release() }
         log("[1/2] Load \(config.database), \(config.content)/pages and \(config.templates)")
         let database = try MentorDatabase(path: config.database, create: false)
         // Web edits waiting for the site: mentors renamed on the dashboard get their new slug
@@ -61,7 +81,8 @@ public struct Generator {
         }
         // Marked published only once this build has written the site.
         let published = { if let last = pending.last?.id { try database.markPublished(upTo: last, at: now()) } }
-        let fingerprint = try BuildFingerprint.compute(config: config, database: database)
+        let summaries = try database.mentorSummaries()
+        let (inputs, fingerprint) = BuildFingerprint.compute(config: config, summaries: summaries)
         let writer = OutputWriter(folder: config.output)
         if !force && writer.isUpToDate(fingerprint: fingerprint) {
             let count = writer.recordedFileCount()
@@ -70,31 +91,92 @@ public struct Generator {
             var report = OutputWriter.Report()
             report.unchanged = count + 1
             try published()
-            return BuildReport(mentors: try database.activeMentorCount(),
-                               files: count, write: report)
+            return BuildReport(mentors: summaries.count, files: count, write: report)
         }
-        let mentors = try database.mentors()
         var diagnostics: [Diagnostic] = []
         let pages = ContentLoader.loadPages(from: config.content + "/pages", diagnostics: &diagnostics)
         if !diagnostics.isEmpty { throw GeneratorError(stage: .load, diagnostics: diagnostics) }
         let templates = try TemplateSet.load(from: config.templates)
-        let site = Site(config: config, mentors: mentors, pages: pages)
+
+        // Which mentors' pages on disk still show what they would show now.
+        let renderKeys = Dictionary(summaries.map { ($0.mentor.slug, $0.renderKey) }, uniquingKeysWith: { first, _ in first })
+        let recorded = force ? nil : writer.recorded()
+        var cache = RenderCache.load(path: config.generatorState + "/render-cache", inputs: inputs, outputFingerprint: recorded?.fingerprint)
+        let urls = URLs(config: config)
+        var reuse: SiteRenderer.Reuse?
+        var kept: [(path: String, size: Int)] = []
+        let site: Site
+        if cache.isValid, let recorded {
+            // A mentor's page stays when its key is the cached one and its files are as the
+            // last build wrote them (checked on all cores: twenty thousand stat calls).
+            let output = config.output
+            let cached = cache.entries
+            let onDisk = parallelMap(summaries) { mentor, key -> [(path: String, size: Int)]? in
+                guard cached[mentor.slug]?.renderKey == key else { return nil }
+                var files: [(path: String, size: Int)] = []
+                for path in SiteRenderer.mentorFiles(mentor, urls: urls) {
+                    guard let size = recorded.files[path], Files.size(of: output + "/" + path) == size else { return nil }
+                    files.append((path, size))
+                }
+                return files
+            }
+            var cards: [String: String] = [:]
+            var stale: [String] = []
+            for ((mentor, _), files) in zip(summaries, onDisk) {
+                if let files, let entry = cache.entries[mentor.slug] {
+                    cards[mentor.slug] = entry.card
+                    kept += files
+                } else {
+                    stale.append(mentor.id)
+                }
+            }
+            // Listing pages are cached by path (slugs never start with "/").
+            var listings: [String: String] = [:]
+            for (path, entry) in cache.entries where path.hasPrefix("/") {
+                let file = urls.file(for: path)
+                if let size = recorded.files[file], Files.size(of: config.output + "/" + file) == size { listings[path] = entry.renderKey }
+            }
+            reuse = SiteRenderer.Reuse(cards: cards, rendering: try database.mentors(ids: stale, details: true).filter(\.isActive), listings: listings)
+            site = Site(config: config, mentors: summaries.map(\.mentor), pages: pages)
+        } else {
+            site = Site(config: config, mentors: try database.mentors(), pages: pages)
+        }
         log("      \(seconds(since: start)) s")
 
         let stageStart = Date()
-        log("[2/2] Render \(site.mentors.count) mentors, \(site.specialties.count) specialties, \(site.pages.count) pages into \(config.output) (\(SiteRenderer.batchSize) mentors a batch)")
+        let rendering = reuse.map { "\($0.rendering.count) of \(site.mentors.count) mentors (the rest are as the last build left them)" } ?? "\(site.mentors.count) mentors"
+        log("[2/2] Render \(rendering), \(site.specialties.count) specialties, \(site.pages.count) pages into \(config.output) (\(SiteRenderer.batchSize) mentors a batch)")
         // Nothing is written until every input has loaded and parsed: a broken template or
         // content file stops the build above, with the previous site untouched.
-        let session = try writer.begin()
-        var count = 0
-        try SiteRenderer(site: site, templates: templates).render { batch throws(GeneratorError) in
+        let session = try writer.begin(recordedFiles: reuse == nil ? nil : recorded?.files)
+        cache.invalidate()
+        session.keep(kept)
+        var count = kept.count
+        let rendered = try SiteRenderer(site: site, templates: templates).render(renderKeys: renderKeys, reusing: reuse) { batch throws(GeneratorError) in
             count += batch.count
             try session.write(batch)
         }
+        let keptListings = rendered.keptListings.compactMap { path in recorded?.files[path].map { (path, $0) } }
+        session.keep(keptListings)
+        count += keptListings.count
         let report = try session.finish(fingerprint: fingerprint)
         log("      \(count) files: \(report.written.count) written, \(report.unchanged) unchanged, \(report.removed.count) removed, \(seconds(since: stageStart)) s")
+        do {
+            var entries: [String: RenderCache.Entry] = [:]
+            for (slug, card) in rendered.cards {
+                if let key = renderKeys[slug] { entries[slug] = RenderCache.Entry(renderKey: key, card: card) }
+            }
+            for (path, key) in rendered.listings where cache.entries[path]?.renderKey != key {
+                entries[path] = RenderCache.Entry(renderKey: key, card: "")
+            }
+            try cache.save(entries, inputs: inputs, outputFingerprint: fingerprint,
+                           live: Set(site.mentors.map(\.slug)).union(rendered.listings.keys))
+        } catch {
+            log("      warning: \(error) (the next build renders every mentor)")
+        }
         try published()
-        return BuildReport(mentors: site.mentors.count, files: count, write: report)
+        return BuildReport(mentors: site.mentors.count, files: count, write: report,
+                           rendered: rendered.cards.count, renderedListings: rendered.listings.count - rendered.keptListings.count)
     }
 
     func seconds(since start: Date) -> String {

@@ -9,9 +9,10 @@ extension MentorSite {
         @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
         @Option(name: .customLong("prefer-file"), help: ArgumentHelp("A mentor's file that wins over their web edits (repeatable).", valueName: "FILE"))
         var preferFile: [String] = []
+        @Flag(help: "Read and parse every file, even those unchanged since the last import.") var full = false
 
         func run() throws {
-            try perform { try ImportCommand.run($0, config: options.config, flags: PathFlags(content: content, database: db), preferringFiles: preferFile) }
+            try perform { try ImportCommand.run($0, config: options.config, flags: PathFlags(content: content, database: db), preferringFiles: preferFile, full: full) }
         }
     }
 
@@ -24,7 +25,7 @@ extension MentorSite {
         @Option(help: ArgumentHelp("Output folder.", valueName: "DIR")) var output: String?
         @Option(name: .customLong("base-url"), help: ArgumentHelp("Absolute URL of the site.", valueName: "URL")) var baseURL: String?
         @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
-        @Flag(help: "Render every page even when nothing changed since the last build.") var force = false
+        @Flag(help: "Render every page even when nothing changed since the last build (and refresh files changed by hand).") var force = false
 
         func run() throws {
             let flags = PathFlags(content: content, database: db, templates: templates, output: output, baseURL: baseURL)

@@ -1,13 +1,16 @@
 /// A small deterministic generator (SplitMix64) for the differential tests: the same seed
 /// gives the same random inputs on every run and machine.
-public struct SeededRandom {
+public struct SeededRandom: RandomNumberGenerator {
     var state: UInt64
     public init(seed: UInt64) { state = seed }
-    public mutating func next(upTo bound: Int) -> Int {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
+        return z ^ (z >> 31)
+    }
+    public mutating func next(upTo bound: Int) -> Int {
+        Int(next() % UInt64(bound))
     }
 }

@@ -171,6 +171,8 @@ public struct SiteConfig: Equatable, Sendable {
     public var output: String { resolve(outputPath) }
     public var secretKey: String { resolve(secretKeyPath) }
     public var testPaymentLedger: String { resolve(testPaymentLedgerPath) }
+    /// The generator's own files between builds (a cache and a lock), beside the secret key.
+    public var generatorState: String { resolve(".mentorsite") }
 }
 
 /// How booking behaves; every value has the default the product promises.

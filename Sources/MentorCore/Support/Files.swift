@@ -36,6 +36,12 @@ public enum Files {
         return String(validating: bytes, as: UTF8.self)
     }
 
+    /// The size of the file at `path`, or nil when there is none.
+    public static func size(of path: String) -> Int? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : nil
+    }
+
     /// True when something (file or folder) exists at `path`.
     public static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0

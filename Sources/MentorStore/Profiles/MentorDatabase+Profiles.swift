@@ -1,6 +1,21 @@
 import FoundationEssentials
 import MentorCore
 
+/// What import last read of one content file: `stamp` (its size, times and inode, or ""
+/// when it was too recent to trust) and `digest` (of its bytes and of how they were read).
+/// A file whose stamp or digest is unchanged is not parsed again.
+public struct ContentFileStamp: Equatable, Sendable {
+    public var sourcePath: String
+    public var stamp: String
+    public var digest: String
+
+    public init(sourcePath: String, stamp: String, digest: String) {
+        self.sourcePath = sourcePath
+        self.stamp = stamp
+        self.digest = digest
+    }
+}
+
 extension MentorDatabase {
     // MARK: Reading
 
@@ -22,10 +37,11 @@ extension MentorDatabase {
     /// Mentors with these ids (active or not), for the booking flow: without education,
     /// experience and earlier slugs, which no booking page, email or calendar file shows
     /// (three statements fewer on every CGI request).
-    public func mentors(ids: [String]) throws -> [Mentor] {
+    /// - Parameter details: with education, experience and earlier slugs (a page to render).
+    public func mentors(ids: [String], details: Bool = false) throws -> [Mentor] {
         try wrap {
             var result: [Mentor] = []
-            for id in ids { result += try loadMentors(includingInactive: true, id: id, profileDetails: false) }
+            for id in ids { result += try loadMentors(includingInactive: true, id: id, profileDetails: details) }
             return result
         }
     }
@@ -125,25 +141,75 @@ extension MentorDatabase {
     /// (a slug stays while the name still yields it; an old slug keeps redirecting);
     /// child rows kept in order; mentors whose file is gone become inactive (their
     /// appointments and URLs stay). Nothing is written for a mentor that did not change.
+    /// - Parameter entries: the parsed content files: all of them, or (with `present`)
+    ///   those that changed since the last import.
+    /// - Parameter present: every content file there is, when `entries` holds only the
+    ///   changed ones: the others stay as they are, and mentors whose file is in neither
+    ///   become inactive. Nil: `entries` is the whole content folder.
+    /// - Parameter files: what was read of each content file (`contentFiles()` returns it to
+    ///   the next import). A file in conflict is not recorded, so it is read again.
     /// - Parameter slugFromName: the slug a name yields (`Slug.make` in SiteGenerator, which
     ///   also offers `sync` without this parameter).
     /// - Parameter preferringFiles: source paths whose file wins over the mentor's web edits.
-    public func sync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String = Timestamp.now(),
-                     slugFromName: (String) -> String, preferringFiles: Set<String> = []) throws -> SyncReport {
+    public func sync(_ entries: [(sourcePath: String, profile: MentorProfile)], present: Set<String>? = nil, files: [ContentFileStamp] = [],
+                     now: String = Timestamp.now(), slugFromName: (String) -> String, preferringFiles: Set<String> = []) throws -> SyncReport {
         try wrap {
             try connection.writeTransaction {
-                try applySync(entries.sorted { $0.sourcePath < $1.sourcePath }, now: now, slugFromName: slugFromName, preferringFiles: preferringFiles)
+                let report = try applySync(entries.sorted { $0.sourcePath < $1.sourcePath }, present: present, now: now,
+                                           slugFromName: slugFromName, preferringFiles: preferringFiles)
+                try recordContentFiles(files, present: present, except: Set(report.conflicts.map(\.sourcePath)))
+                return report
             }
         }
     }
 
-    func applySync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String, slugFromName: (String) -> String,
-                   preferringFiles: Set<String>) throws -> SyncReport {
+    /// What import last read of each content file, by source path.
+    public func contentFiles() throws -> [String: ContentFileStamp] {
+        try wrap {
+            var result: [String: ContentFileStamp] = [:]
+            try statement("SELECT source_path, stamp, digest FROM content_files").forEach { row in
+                result[row.text(0)] = ContentFileStamp(sourcePath: row.text(0), stamp: row.text(1), digest: row.text(2))
+            }
+            return result
+        }
+    }
+
+    func recordContentFiles(_ files: [ContentFileStamp], present: Set<String>?, except conflicted: Set<String>) throws {
+        if let present {
+            let known = try statement("SELECT source_path FROM content_files").map([]) { $0.text(0) }
+            let gone = try statement("DELETE FROM content_files WHERE source_path = ?")
+            for path in known where !present.contains(path) || conflicted.contains(path) { try gone.run([path]) }
+        } else {
+            try connection.execute("DELETE FROM content_files")
+        }
+        let record = try statement("""
+            INSERT INTO content_files (source_path, stamp, digest) VALUES (?, ?, ?)
+            ON CONFLICT (source_path) DO UPDATE SET stamp = excluded.stamp, digest = excluded.digest
+            WHERE stamp IS NOT excluded.stamp OR digest IS NOT excluded.digest
+            """)
+        for file in files where !conflicted.contains(file.sourcePath) {
+            try record.run([file.sourcePath, file.stamp, file.digest])
+        }
+    }
+
+    func applySync(_ entries: [(sourcePath: String, profile: MentorProfile)], present: Set<String>?, now: String,
+                   slugFromName: (String) -> String, preferringFiles: Set<String>) throws -> SyncReport {
         var report = SyncReport()
-        let existing = try loadMentors(includingInactive: true)
+        // Every row by its columns alone; whole profiles only of the mentors in `entries`
+        // (an import of one changed file among 10,000 loads one).
+        let rows = try statement("SELECT id, source_path, slug, is_active FROM mood_mentor_profiles").map([]) {
+            (id: $0.text(0), sourcePath: $0.text(1), slug: $0.text(2), isActive: $0.int(3) == 1)
+        }
+        let sourceByID = Dictionary(rows.map { ($0.id, $0.sourcePath) }, uniquingKeysWith: { first, _ in first })
+        let activeIDs = Set(rows.filter(\.isActive).map(\.id))
+        let existing: [Mentor]
+        if entries.count * 4 >= rows.count {
+            existing = try loadMentors(includingInactive: true)
+        } else {
+            let idBySource = Dictionary(rows.map { ($0.sourcePath, $0.id) }, uniquingKeysWith: { first, _ in first })
+            existing = try entries.compactMap { idBySource[$0.sourcePath] }.flatMap { try loadMentors(includingInactive: true, id: $0) }
+        }
         let bySource = Dictionary(existing.map { ($0.sourcePath, $0) }, uniquingKeysWith: { first, _ in first })
-        let sourceByID = Dictionary(existing.map { ($0.id, $0.sourcePath) }, uniquingKeysWith: { first, _ in first })
-        let activeIDs = Set(try connection.query("SELECT id FROM mood_mentor_profiles WHERE is_active = 1") { $0.text(0) })
         var owner: [String: String] = [:]
         try connection.prepare("SELECT slug, mentor_id FROM mentor_slugs").forEach { owner[$0.text(0)] = $0.text(1) }
 
@@ -240,10 +306,11 @@ extension MentorDatabase {
         for plan in plans where undigested.contains(plan.id) {
             try digest.run([plan.entry.profile.contentDigest, plan.id])
         }
-        for mentor in existing where !seen.contains(mentor.id) && activeIDs.contains(mentor.id) {
-            try connection.run("UPDATE mood_mentor_profiles SET is_active = 0, updated_at = ? WHERE id = ?", now, mentor.id)
-            report.deactivated.append(mentor.sourcePath)
+        for row in rows where row.isActive && !seen.contains(row.id) && present?.contains(row.sourcePath) != true {
+            try connection.run("UPDATE mood_mentor_profiles SET is_active = 0, updated_at = ? WHERE id = ?", now, row.id)
+            report.deactivated.append(row.sourcePath)
         }
+        report.deactivated.sort()
         return report
     }
 

@@ -72,8 +72,8 @@ extension Slug {
 
 extension MentorDatabase {
     /// `sync` with slugs made by `Slug.make`.
-    public func sync(_ entries: [(sourcePath: String, profile: MentorProfile)], now: String = Timestamp.now(),
-                     preferringFiles: Set<String> = []) throws -> SyncReport {
-        try sync(entries, now: now, slugFromName: Slug.make(from:), preferringFiles: preferringFiles)
+    public func sync(_ entries: [(sourcePath: String, profile: MentorProfile)], present: Set<String>? = nil, files: [ContentFileStamp] = [],
+                     now: String = Timestamp.now(), preferringFiles: Set<String> = []) throws -> SyncReport {
+        try sync(entries, present: present, files: files, now: now, slugFromName: Slug.make(from:), preferringFiles: preferringFiles)
     }
 }

@@ -26,7 +26,9 @@ public struct Site: Sendable {
 
     public init(config: SiteConfig, mentors: [Mentor], pages: [PageSource]) {
         self.config = config
-        self.mentors = mentors.sorted { ($0.profile.name.lowercased(), $0.slug) < ($1.profile.name.lowercased(), $1.slug) }
+        // Each name lowered once, not at every comparison.
+        self.mentors = mentors.map { ($0.profile.name.lowercased(), $0) }
+            .sorted { ($0.0, $0.1.slug) < ($1.0, $1.1.slug) }.map(\.1)
         var bySlug: [String: Specialty] = [:]
         var slugs: [String: String] = [:]
         for mentor in self.mentors {

@@ -30,9 +30,50 @@ public struct SiteRenderer: Sendable {
         return files.sorted { $0.path < $1.path }
     }
 
+    /// What an incremental build knows of the pages on disk.
+    public struct Reuse: Sendable {
+        /// Card HTML of the mentors whose pages stay on disk as they are.
+        public var cards: [String: String]
+        /// Whole profiles of the mentors to render (the site's mentors are then summaries:
+        /// names, specialties, slugs and dates, all that listings, the sitemap and
+        /// redirects show).
+        public var rendering: [Mentor]
+        /// Listing pages on disk (path → `listingKey` of what they show).
+        public var listings: [String: String]
+
+        public init(cards: [String: String], rendering: [Mentor], listings: [String: String]) {
+            self.cards = cards
+            self.rendering = rendering
+            self.listings = listings
+        }
+    }
+
+    /// What a render made besides files, for the next incremental build.
+    public struct Rendered: Sendable {
+        /// Card HTML of every mentor rendered, by slug.
+        public var cards: [String: String] = [:]
+        /// Every listing page's key, by path.
+        public var listings: [String: String] = [:]
+        /// Listing pages not rendered because the page on disk shows the same.
+        public var keptListings: [String] = []
+    }
+
+    /// The files a mentor's page makes: the page, and the portrait placeholder when the
+    /// mentor has no picture of their own.
+    public static func mentorFiles(_ mentor: Mentor, urls: URLs) -> [String] {
+        let page = urls.file(for: urls.mentor(mentor.slug))
+        return mentor.profile.avatarURL == nil ? [page, String(page.dropLast("index.html".count)) + "avatar.svg"] : [page]
+    }
+
     /// Renders the site, handing output to `emit` in batches. Each batch is complete files;
     /// the renderer itself never touches the output folder.
-    public func render(into emit: ([OutputFile]) throws(GeneratorError) -> Void) throws(GeneratorError) {
+    /// - Parameter renderKeys: slug → a key of everything the mentor's page and card show
+    ///   (`MentorDatabase.mentorSummaries`); listing pages are keyed by them.
+    /// - Parameter reuse: render only these mentors' pages and the listing pages whose key
+    ///   changed (the rest are on disk).
+    @discardableResult
+    public func render(renderKeys: [String: String] = [:], reusing reuse: Reuse? = nil,
+                       into emit: ([OutputFile]) throws(GeneratorError) -> Void) throws(GeneratorError) -> Rendered {
         var seen = Set<String>()
         func send(_ batch: [OutputFile]) throws(GeneratorError) {
             for file in batch where !seen.insert(file.path).inserted {
@@ -47,23 +88,32 @@ public struct SiteRenderer: Sendable {
 
         // Per mentor, on all cores, each worker with its own templates: the bio (once), the
         // card (kept for the listings) and the profile page (written with its batch).
-        var cards: [String: TemplateValue] = [:]
-        for start in stride(from: 0, to: site.mentors.count, by: Self.batchSize) {
-            let batch = Array(site.mentors[start..<min(site.mentors.count, start + Self.batchSize)])
+        var cards: [String: TemplateValue] = (reuse?.cards ?? [:]).mapValues { ["html": .text($0)] }
+        var rendered = Rendered()
+        let rendering = reuse?.rendering ?? site.mentors
+        for start in stride(from: 0, to: rendering.count, by: Self.batchSize) {
+            let batch = Array(rendering[start..<min(rendering.count, start + Self.batchSize)])
             let results = parallelMap(batch, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, mentor -> (card: String, files: [OutputFile]) in
                 let bio = Markdown.render(mentor.profile.bio)
                 let cardValues = worker.1.card(for: mentor, excerpt: excerpt(bio.plainText))
                 let card = worker.0.render("card", cardValues)
-                let html = worker.0.render("mentor", worker.1.mentorPage(mentor, bio: bio, card: cardValues))
-                let page = urls.file(for: urls.mentor(mentor.slug))
-                var files = [OutputFile(path: page, text: html)]
-                if mentor.profile.avatarURL == nil {
-                    files.append(OutputFile(path: String(page.dropLast("index.html".count)) + "avatar.svg", text: Avatar.svg(name: mentor.profile.name)))
+                let html = worker.0.renderBytes("mentor", worker.1.mentorPage(mentor, bio: bio, card: cardValues))
+                let paths = Self.mentorFiles(mentor, urls: urls)
+                var files = [OutputFile(path: paths[0], contents: html)]
+                if paths.count > 1 {
+                    files.append(OutputFile(path: paths[1], text: Avatar.svg(name: mentor.profile.name)))
                 }
                 return (card, files)
             }
-            for (mentor, result) in zip(batch, results) { cards[mentor.slug] = ["html": .text(result.card)] }
+            for (mentor, result) in zip(batch, results) {
+                cards[mentor.slug] = ["html": .text(result.card)]
+                rendered.cards[mentor.slug] = result.card
+            }
             try send(results.flatMap(\.files))
+        }
+        // A mentor listed but neither rendered nor cached would leave a hole in a listing.
+        if let missing = site.mentors.first(where: { cards[$0.slug] == nil }) {
+            throw GeneratorError(stage: .render, file: urls.file(for: urls.mentor(missing.slug)), message: "no card for this mentor (the database changed during the build); build again")
         }
 
         let specialtyLinks = TemplateValue.list(site.specialties.map {
@@ -73,6 +123,18 @@ public struct SiteRenderer: Sendable {
         var listings = pages(of: .directory, path: urls.home, slugs: site.mentors.map(\.slug))
         for specialty in site.specialties {
             listings += pages(of: .specialty(specialty), path: urls.specialty(specialty.slug), slugs: specialty.mentorSlugs)
+        }
+        // A listing page whose key is that of the page on disk shows the same: not rendered.
+        var shared = StableHash()
+        shared.add("\(site.mentors.count)")
+        for specialty in site.specialties { shared.add("\(specialty.name) \(specialty.slug) \(specialty.mentorSlugs.count)") }
+        let sharedKey = shared.hex
+        listings = listings.filter { listing in
+            let key = listingKey(listing, shared: sharedKey, renderKeys: renderKeys)
+            rendered.listings[listing.path] = key
+            guard let reuse, !renderKeys.isEmpty, reuse.listings[listing.path] == key else { return true }
+            rendered.keptListings.append(urls.file(for: listing.path))
+            return false
         }
         let sharedListingCards = cards
         let sharedSpecialtyLinks = specialtyLinks
@@ -84,12 +146,12 @@ public struct SiteRenderer: Sendable {
             paginationValues.setOptional("previous", listing.previous)
             paginationValues.setOptional("next", listing.next)
             let pagination = TemplateValue.object(paginationValues)
-            let html: String
+            let html: [UInt8]
             switch listing.kind {
             case .directory:
                 let title = listing.number > 1 ? "Mentors, page \(listing.number) | \(site.config.siteName)" : "\(site.config.siteName): find a mentor and book a session"
                 let description = "\(site.config.tagline) \(site.mentors.count) mentors for \(site.specialties.prefix(4).map { $0.name.lowercased() }.joined(separator: ", ")) and more."
-                html = templates.render("directory", context.page(
+                html = templates.renderBytes("directory", context.page(
                     title: title, description: SEO.metaDescription(plainText: description, lead: site.config.siteName),
                     path: listing.path, jsonLD: listing.number == 1 ? websiteJSONLD(urls) : nil,
                     extra: ["mentors": pageCards, "specialties": sharedSpecialtyLinks, "pagination": pagination, "mentor_count": .text(String(site.mentors.count))]))
@@ -99,14 +161,14 @@ public struct SiteRenderer: Sendable {
                 let crumbs = [("Mentors", urls.home), (specialty.name, urls.specialty(specialty.slug))]
                 let jsonLD = JSON.object([("@context", .string("https://schema.org")),
                                           ("@graph", .array([context.breadcrumbList(crumbs, id: urls.absolute(urls.specialty(specialty.slug)) + "#breadcrumb")]))]).text
-                html = templates.render("specialty", context.page(
+                html = templates.renderBytes("specialty", context.page(
                     title: "\(specialty.name) mentors\(listing.number > 1 ? ", page \(listing.number)" : "") | \(site.config.siteName)",
                     description: SEO.metaDescription(plainText: description, lead: specialty.name),
                     path: listing.path, jsonLD: jsonLD,
                     extra: ["specialty": ["name": .text(specialty.name), "count_text": "\(count) \(count == 1 ? "mentor" : "mentors")"], "mentors": pageCards,
                             "specialties": sharedSpecialtyLinks, "pagination": pagination, "breadcrumbs": context.breadcrumbValues(crumbs)]))
             }
-            return OutputFile(path: urls.file(for: listing.path), text: html)
+            return OutputFile(path: urls.file(for: listing.path), contents: html)
         })
         }
 
@@ -132,6 +194,16 @@ public struct SiteRenderer: Sendable {
         files.append(OutputFile(path: "robots.txt", text: robots(urls)))
         files += assetFiles
         try send(files)
+        return rendered
+    }
+
+    /// A digest of what a listing page shows: its place among the pages, the site-wide
+    /// numbers it shows, and each of its mentors' render keys.
+    func listingKey(_ listing: ListingPage, shared: String, renderKeys: [String: String]) -> String {
+        var hash = StableHash()
+        hash.add("\(shared) \(listing.path) \(listing.number) \(listing.count)")
+        for slug in listing.slugs { hash.add("\(slug) \(renderKeys[slug] ?? "?")") }
+        return hash.hex
     }
 
     /// A short plain-text excerpt for cards, cut at a word.
