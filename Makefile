@@ -4,7 +4,9 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 PORT ?= 8080
-N ?= 1000
+# `make bench` sizes: N mentors (with Hugo), then BIG_N on tmpfs (3 runs; BIG_N= skips it).
+N ?= 10000
+BIG_N ?= 100000
 # Fully static executables: most of a Swift CGI's start-up cost is the dynamic loader
 # (measured: a raw sqlite3 read per request took 5.8 ms with --static-swift-stdlib alone,
 # 2.3 ms fully static).
@@ -48,7 +50,7 @@ help:
 	@echo "make screenshots  the site and every booking step in headless Chromium at 390 and 1280 px, into docs/screenshots/"
 	@echo "make fuzz   libFuzzer + AddressSanitizer, FUZZ_SECONDS=$(FUZZ_SECONDS) s on each parser of untrusted input (Fuzz/)"
 	@echo "make sanitize  the unit tests under AddressSanitizer, then ThreadSanitizer"
-	@echo "make bench  import/build/rebuild timings on N synthetic mentors (N=$(N)), compared with Hugo; CGI req/s and booking latency"
+	@echo "make bench  import, build, rebuild and one edit → published on N=$(N) and BIG_N=$(BIG_N) synthetic mentors, Hugo; CGI req/s and booking latency"
 
 deps:
 	@scripts/install-deps.sh $(DEBIAN_PACKAGES)
@@ -92,6 +94,7 @@ run: build
 bench: build
 	@scripts/install-deps.sh $(BENCH_PACKAGES)
 	python3 bench/bench.py --bin $(BIN) --mentors $(N)
+	$(if $(BIG_N),python3 bench/bench.py --bin $(BIN) --mentors $(BIG_N) --runs 3 --no-hugo)
 	python3 bench/cgi_bench.py --bin $(BIN)
 
 # Each target starts from the committed seeds in Fuzz/corpus/<target> and keeps what it

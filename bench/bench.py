@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """`make bench`: generate N synthetic mentors with realistic 300–600-word bios, then time
-`mentorsite import`, a full `mentorsite build` and a no-change rebuild (median of several
-runs, pages per second, peak memory), and the same content through Hugo when it is
-installed, with a layout under bench/hugo/ of the same richness.
+`mentorsite import` into a new database, a full `mentorsite build` into an empty folder, a
+no-change rebuild, and one mentor's edit reaching the published site (their content file
+changed, then `import` and `build`, which read and render only what changed), each the
+median of several runs with peak memory; the edit's time as a fraction of a fresh import
+plus full build; and the same content through Hugo when it is installed, with a layout
+under bench/hugo/ of the same richness.
 
-Usage: bench.py --bin .build/release --mentors 1000 [--runs 5]
+Usage: bench.py --bin .build/release --mentors 10000 [--runs 5]
 """
 import argparse
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -77,12 +81,16 @@ def generate(folder, count):
         handle.write("site_name: Bench Mentors\nbase_url: https://bench.example.org\n")
 
 
+# Every run reads "now" from the test clock, as the tests do: timings never depend on the day.
+ENVIRONMENT = dict(os.environ, MENTORSITE_TEST_NOW=os.environ.get("MENTORSITE_TEST_NOW", "1796087100"))
+
+
 def timed(command, cwd):
     """Wall seconds and peak resident memory (MiB) of one run of command."""
     # Output goes to files: a pipe that nobody reads while we wait would block the child.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, env=ENVIRONMENT)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -126,17 +134,43 @@ def main():
             if os.path.exists(database + suffix):
                 os.remove(database + suffix)
 
+    def fresh_output():
+        # The output folder and the generator's cache: a build from nothing.
+        shutil.rmtree(public, ignore_errors=True)
+        shutil.rmtree(os.path.join(folder, ".mentorsite"), ignore_errors=True)
+
     runs = arguments.runs
     imp = median_of(runs, fresh_database, [binary, "import"], folder)
-    full = median_of(runs, lambda: shutil.rmtree(public, ignore_errors=True), [binary, "build", "--quiet"], folder)
+    full = median_of(runs, fresh_output, [binary, "build", "--quiet"], folder)
     rebuild = median_of(runs, lambda: None, [binary, "build"], folder)
     assert " 0 written," in rebuild[3], rebuild[3]
+
+    # One mentor's content file edited (a different mentor each run), then import and build.
+    mentor_files = sorted(os.listdir(os.path.join(folder, "content", "mentors")))
+    edits = []
+    for run in range(runs):
+        path = os.path.join(folder, "content", "mentors", mentor_files[(run * 7919) % len(mentor_files)])
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text.replace("title: Counsellor", f"title: Senior Counsellor {run}", 1))
+        imported = timed([binary, "import"], folder)
+        built = timed([binary, "build"], folder)
+        assert "1 updated" in imported[2], imported[2]
+        assert re.search(r"Render 1 of \d+ mentors", built[2]), built[2]
+        edits.append((imported[0] + built[0], imported[0], built[0], max(imported[1], built[1])))
+    edit = statistics.median(e[0] for e in edits)
+    edit_import = statistics.median(e[1] for e in edits)
+    edit_build = statistics.median(e[2] for e in edits)
+    edit_peak = max(e[3] for e in edits)
     pages = arguments.mentors
     print()
     print(f"mentorsite, {pages} mentors, median of {runs} runs (all runs in s):")
     print(f"  import            {imp[0]:7.3f} s   peak {imp[1]:6.0f} MiB   {fmt(imp[2])}")
     print(f"  full build        {full[0]:7.3f} s   peak {full[1]:6.0f} MiB   {pages / full[0]:8.0f} mentor pages/s   {fmt(full[2])}")
     print(f"  no-change rebuild {rebuild[0]:7.3f} s   peak {rebuild[1]:6.0f} MiB   {100 * rebuild[0] / full[0]:5.1f}% of full   {fmt(rebuild[2])}")
+    print(f"  one mentor edited {edit:7.3f} s   peak {edit_peak:6.0f} MiB   import {edit_import:.3f} s + build {edit_build:.3f} s   {fmt([e[0] for e in edits])}")
+    print(f"  edit → published: {edit / (imp[0] + full[0]):.3f} of a fresh import plus full build ({edit:.3f} s against {imp[0] + full[0]:.3f} s)")
     print(f"  per mentor: import {1e6 * imp[0] / pages:.0f} µs, build {1e6 * full[0] / pages:.0f} µs")
 
     if shutil.which("cmark"):

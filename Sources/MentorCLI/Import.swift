@@ -51,12 +51,12 @@ public enum BuildCommand {
 /// `mentorsite publish`: builds what mentors' web edits changed, now (`--watch`: every half
 /// second, until stopped), for servers other than `mentorsite serve`.
 public enum PublishCommand {
-    public static func run(_ context: CommandContext, config flag: String?, watch: Bool) throws -> Int32 {
+    public static func run(_ context: CommandContext, config flag: String?, watch: Bool, quiet: Bool = false) throws -> Int32 {
         let publisher = Publisher(config: try context.configuration(flag: flag))
         repeat {
             switch publisher.publishIfPending() {
-            case .nothing: if !watch { context.say("Nothing to publish.") }
-            case .published(let message): context.say(message)
+            case .nothing: if !watch && !quiet { context.say("Nothing to publish.") }
+            case .published(let message): if !quiet { context.say(message) }
             case .failed(let message):
                 context.warn(message)
                 if !watch { return 1 }

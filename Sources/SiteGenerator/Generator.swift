@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import MentorCore
 import MentorStore
 
@@ -109,13 +110,14 @@ public struct Generator {
         if cache.isValid, let recorded {
             // A mentor's page stays when its key is the cached one and its files are as the
             // last build wrote them (checked on all cores: twenty thousand stat calls).
-            let output = config.output
+            let output = open(config.output, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            defer { if output >= 0 { close(output) } }
             let cached = cache.entries
             let onDisk = parallelMap(summaries) { mentor, key -> [(path: String, size: Int)]? in
                 guard cached[mentor.slug]?.renderKey == key else { return nil }
                 var files: [(path: String, size: Int)] = []
                 for path in SiteRenderer.mentorFiles(mentor, urls: urls) {
-                    guard let size = recorded.files[path], Files.size(of: output + "/" + path) == size else { return nil }
+                    guard let size = recorded.files[path], Files.size(of: path, in: output) == size else { return nil }
                     files.append((path, size))
                 }
                 return files

@@ -60,9 +60,10 @@ extension MentorSite {
         static let configuration = CommandConfiguration(abstract: "Builds the pages that mentors' web edits changed (for cron or a systemd path unit).")
         @OptionGroup var options: ConfigOption
         @Flag(help: "Keep going: publish within half a second of every edit until stopped.") var watch = false
+        @Flag(name: .shortAndLong, help: "Print nothing but errors (for cron).") var quiet = false
 
         func run() throws {
-            try perform { try PublishCommand.run($0, config: options.config, watch: watch) }
+            try perform { try PublishCommand.run($0, config: options.config, watch: watch, quiet: quiet) }
         }
     }
 

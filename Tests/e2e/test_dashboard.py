@@ -128,6 +128,52 @@ def a_mentor_signs_in_edits_renames_blocks_and_cancels_and_the_site_follows_unde
 
 
 @test
+def behind_nginx_mentorsite_publish_brings_web_edits_to_the_site():
+    """No `serve` here: the site is nginx + fcgiwrap from deploy/, and web edits reach the
+    static pages when `mentorsite publish` runs (from the shipped systemd path unit or cron
+    line, which systemd-analyze checks), building only the mentor that changed."""
+    folder = built_site()
+    server = NginxServer(folder)
+    try:
+        mentor = Browser(server, folder)
+        status, _, dashboard = sign_in(mentor, folder, "jose@mentors.example")
+        assert status == 200 and "Your dashboard" in dashboard, dashboard[:400]
+        status, _, editor = mentor.get("/cgi-bin/book/dashboard/profile")
+        fields = editor_fields(editor)
+        fields.update({"csrf": form_value(editor, "csrf"), "action": "save", "title": "Psychotherapist, published by cron"})
+        status, _, saved = mentor.post("/cgi-bin/book/dashboard/profile", fields)
+        assert status == 200 and "Saved (title)" in saved, saved[:600]
+        assert b"published by cron" not in fetch(server.base + "/mentors/jose-muller/")[2]
+        result = run("mentorsite", "publish", "--quiet", cwd=folder)
+        assert result.stdout == "" and result.stderr == "", (result.stdout, result.stderr)
+        assert b"published by cron" in fetch(server.base + "/mentors/jose-muller/")[2]
+        # The listings show the new card; nothing else was rendered again.
+        assert b"published by cron" in fetch(server.base + "/specialties/depression/")[2]
+        result = run("mentorsite", "publish", cwd=folder)
+        assert result.stdout.strip() == "Nothing to publish.", result.stdout
+        result = run("mentorsite", "build", cwd=folder)
+        assert "nothing changed since the last build" in result.stdout, result.stdout
+    finally:
+        server.stop()
+    # The shipped units and cron line point at `mentorsite publish`.
+    cron = open(os.path.join(REPO, "deploy", "mentorsite-publish.cron")).read()
+    assert re.search(r"^\* \* \* \* \* .*mentorsite publish --quiet", cron, re.M), cron
+    if shutil.which("systemd-analyze"):
+        units = tempfile.mkdtemp()
+        service = open(os.path.join(REPO, "deploy", "mentorsite-publish.service")).read()
+        assert "ExecStart=/srv/mentorsite/mentorsite publish --quiet" in service
+        # verify wants an executable at ExecStart's path.
+        open(os.path.join(units, "mentorsite-publish.service"), "w").write(service.replace("/srv/mentorsite/mentorsite ", shutil.which("true") + " "))
+        shutil.copy(os.path.join(REPO, "deploy", "mentorsite-publish.path"), units)
+        result = subprocess.run(["systemd-analyze", "verify", os.path.join(units, "mentorsite-publish.path"), os.path.join(units, "mentorsite-publish.service")],
+                                capture_output=True, text=True)
+        shutil.rmtree(units)
+        assert result.returncode == 0 and "mentorsite-publish" not in result.stderr, result.stderr
+    else:
+        print("systemd-analyze is not installed: the systemd units were not verified", flush=True)
+
+
+@test
 def web_edits_and_content_files_never_silently_overwrite_each_other():
     folder = built_site()
     path = os.path.join(folder, "content", "mentors", "jose-muller.md")

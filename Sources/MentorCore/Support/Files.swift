@@ -42,6 +42,13 @@ public enum Files {
         return stat(path, &info) == 0 ? Int(info.st_size) : nil
     }
 
+    /// The size of the file at `path` relative to the open folder `directory` (no walk of
+    /// the folder's own path on every call), or nil when there is none.
+    public static func size(of path: String, in directory: Int32) -> Int? {
+        var info = stat()
+        return fstatat(directory, path, &info, 0) == 0 ? Int(info.st_size) : nil
+    }
+
     /// True when something (file or folder) exists at `path`.
     public static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0

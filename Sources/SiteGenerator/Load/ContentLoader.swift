@@ -77,10 +77,11 @@ public enum ContentLoader {
         guard FileManager.default.fileExists(atPath: mentorFolder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw Diagnostics([Diagnostic(file: mentorFolder, message: "no such folder; the content folder needs a mentors/ folder of Markdown files")])
         }
-        // How files are read: part of both stamp and digest, so that another default currency
-        // or another mentorsite reads every file again.
+        // How files are read: part of both stamp and digest, so that another default currency,
+        // another mentorsite or another time zone database (time zones are checked against
+        // it) reads every file again.
         var reading = StableHash()
-        reading.add("mentorsite content 1 \(defaultCurrency) \(ExecutableIdentity.text)")
+        reading.add("mentorsite content 1 \(defaultCurrency) \(ExecutableIdentity.text) \(TimeZones.folder) \(TimeZones.databaseProblem ?? "")")
         let readingKey = reading.hex
         // Like git's index: a file changed within the last two seconds may change again within
         // the file system's timestamp granularity without its stamp changing, so its stamp is
