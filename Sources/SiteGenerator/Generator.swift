@@ -38,7 +38,9 @@ public struct Generator {
         }
         let database = try MentorDatabase(path: config.database, create: true)
         do {
-            var report = try database.sync(content.changed, present: content.present, files: content.files, now: now(), preferringFiles: preferringFiles)
+            // Only records that changed are written (the rest stay as the last import left them).
+            let files = content.files.filter { known[$0.sourcePath] != $0 }
+            var report = try database.sync(content.changed, present: content.present, files: files, now: now(), preferringFiles: preferringFiles)
             report.unchanged += content.present.count - content.changed.count  // not even parsed
             return report
         } catch StoreError.slugTaken(let slug, let sourcePath, let owner) {

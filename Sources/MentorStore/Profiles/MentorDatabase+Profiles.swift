@@ -278,8 +278,9 @@ extension MentorDatabase {
                 report.unchanged += 1
                 continue
             }
+            let digest = profile.contentDigest
             try statement("UPDATE mood_mentor_profiles SET source_digest = ? WHERE id = ? AND source_digest IS NOT ?")
-                .run([profile.contentDigest, plan.id, profile.contentDigest])
+                .run([digest, plan.id, digest])
             if reconciled.contains(plan.entry.sourcePath) {
                 try statement("UPDATE mood_mentor_profiles SET web_edited_at = NULL WHERE id = ?").run([plan.id])
             }
@@ -291,7 +292,7 @@ extension MentorDatabase {
                 if old.slug != plan.slug { report.renamed[old.slug] = plan.slug }
             } else {
                 try insertProfile(id: plan.id, sourcePath: plan.entry.sourcePath, slug: plan.slug, profile: profile, now: now)
-                try statement("UPDATE mood_mentor_profiles SET source_digest = ? WHERE id = ?").run([profile.contentDigest, plan.id])
+                try statement("UPDATE mood_mentor_profiles SET source_digest = ? WHERE id = ?").run([digest, plan.id])
                 report.inserted.append(plan.entry.sourcePath)
             }
             if owner[plan.slug] == nil {
@@ -326,11 +327,12 @@ extension MentorDatabase {
     }
 
     func insertProfile(id: String, sourcePath: String, slug: String, profile: MentorProfile, now: String) throws {
-        let placeholders = Array(repeating: "?", count: profileValues(profile).count).joined(separator: ", ")
+        let values = profileValues(profile)
+        let placeholders = Array(repeating: "?", count: values.count).joined(separator: ", ")
         try statement("""
             INSERT INTO mood_mentor_profiles (id, source_path, slug, \(Self.profileColumns), is_active, created_at, updated_at)
             VALUES (?, ?, ?, \(placeholders), 1, ?, ?)
-            """).run([id, sourcePath, slug] + profileValues(profile) + [now, now])
+            """).run([id, sourcePath, slug] + values + [now, now])
         try insertChildren(id: id, profile: profile)
     }
 

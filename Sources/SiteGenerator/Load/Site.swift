@@ -1,3 +1,4 @@
+import Foundation
 import MentorCore
 
 /// Everything a build publishes, loaded once and never changed while rendering.
@@ -26,9 +27,15 @@ public struct Site: Sendable {
 
     public init(config: SiteConfig, mentors: [Mentor], pages: [PageSource]) {
         self.config = config
-        // Each name lowered once, not at every comparison.
-        self.mentors = mentors.map { ($0.profile.name.lowercased(), $0) }
-            .sorted { ($0.0, $0.1.slug) < ($1.0, $1.1.slug) }.map(\.1)
+        // By name, then slug. Each name is lowered and composed (NFC) once, and its UTF-8
+        // compared byte by byte, which orders as String comparison does (by code point of the
+        // composed form) without normalising at every comparison; indices are sorted, so
+        // each mentor is copied once.
+        let keys = mentors.map { Array($0.profile.name.lowercased().precomposedStringWithCanonicalMapping.utf8) }
+        let order = mentors.indices.sorted { a, b in
+            keys[a] == keys[b] ? mentors[a].slug < mentors[b].slug : keys[a].lexicographicallyPrecedes(keys[b])
+        }
+        self.mentors = order.map { mentors[$0] }
         var bySlug: [String: Specialty] = [:]
         var slugs: [String: String] = [:]
         for mentor in self.mentors {
