@@ -337,6 +337,28 @@ extension MentorDatabase {
                 specialties, avatar_url, content_hash, is_paused, created_at, updated_at);
             CREATE INDEX mood_mentor_profiles_web_edited ON mood_mentor_profiles(web_edited_at, id, source_digest) WHERE web_edited_at IS NOT NULL;
             """),
+        // Patients come back: every session has a join link (the mentor's own room, content
+        // key `meeting_url`, or a room made for it); reminders are queued once per session,
+        // offset and start time (a moved session gets new ones); the outbox carries SMS too,
+        // is claimed by the run that sends a message (two runs never send one twice), and
+        // gives up after a number of attempts, keeping the message.
+        Migration(name: "v8-join-links-reminders-and-delivery", sql: """
+            ALTER TABLE mood_mentor_profiles ADD COLUMN meeting_url TEXT CHECK (meeting_url IS NULL OR substr(meeting_url, 1, 8) = 'https://');
+            ALTER TABLE appointments ADD COLUMN meeting_link TEXT;
+            ALTER TABLE appointments ADD COLUMN sms_consent INTEGER NOT NULL DEFAULT 0 CHECK (sms_consent IN (0, 1));
+            CREATE TABLE appointment_reminders (
+                appointment_id TEXT NOT NULL REFERENCES appointments(id) ON DELETE CASCADE,
+                minutes_before INTEGER NOT NULL CHECK (minutes_before > 0),
+                starts_at INTEGER NOT NULL,
+                queued_at TEXT NOT NULL,
+                PRIMARY KEY (appointment_id, minutes_before, starts_at)
+            ) STRICT, WITHOUT ROWID;
+            ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'email' CHECK (channel IN ('email', 'sms'));
+            ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;
+            ALTER TABLE outbox ADD COLUMN gave_up_at TEXT;
+            DROP INDEX outbox_pending;
+            CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL AND gave_up_at IS NULL;
+            """),
     ]
 
     /// Runs the migrations this database has not seen, each in its own transaction.

@@ -47,6 +47,10 @@ import MentorCore
         #expect(booked.body.contains("your video call with Ana Weber is booked for\n\(Formatting.instantAndZone(start, in: newYork)).\n"))
         #expect(booked.body.contains("In Ana Weber's time zone: \(Formatting.instantAndZone(start, in: berlin))."))
         #expect(booked.body.contains("\n\nView, add to your calendar, move or cancel:\nhttp://127.0.0.1:8080/cgi-bin/book/manage?token="))
+        // Both hear where to meet: a room made for this session from the default pattern.
+        let link = try #require(try site.database.appointment(id: site.database.connection.query("SELECT id FROM appointments") { $0.text(0) }[0])?.meetingLink)
+        #expect(link.hasPrefix("https://meet.jit.si/mentorsite-") && link.count == "https://meet.jit.si/mentorsite-".count + 22)
+        #expect(booked.body.contains("\n\nJoin the video call in your browser at the start time:\n\(link)\n\nView, add to your calendar"))
         let notice = try #require(sent.first { $0.kind == "mentor-booked" })
         #expect(notice.recipient == "ana@mentors.example")
         #expect(notice.subject == "New session: \(Formatting.subjectTime(start, in: berlin))")
@@ -54,6 +58,9 @@ import MentorCore
             Hello Ana Weber,
 
             Pat Doe booked a video call with you on \(Formatting.instantAndZone(start, in: berlin)).
+
+            Join the video call in your browser at the start time:
+            \(link)
 
             Contact details and your upcoming sessions: http://127.0.0.1:8080/cgi-bin/book/dashboard
             """)

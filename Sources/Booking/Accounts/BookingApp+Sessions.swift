@@ -27,7 +27,9 @@ extension BookingApp {
                 "book_again_url": .text(pages.url("") + "?mentor=" + WebText.percentEncode(session.mentorSlug)),
                 "can_book_again": .flag(session.mentorIsActive),
                 "can_change": .flag(isChangeableOnline(appointment)),
+                "join_how": .text(Joining.how(appointment.appointmentType)),
             ]
+            value.setOptional("join_url", appointment.end > now ? Joining.link(of: appointment) : nil)
             if let zone = try? appointment.patientZone(), let mentorZone = try? appointment.mentorZone() {
                 value["when"] = .text(Formatting.instantAndZone(appointment.start, in: zone))
                 value.setOptional("mentor_when", zone.identifier == mentorZone.identifier ? nil : Formatting.instantAndZone(appointment.start, in: mentorZone))

@@ -4,7 +4,8 @@ import MentorStore
 /// Calendar files for booked sessions (RFC 5545): events with a stable UID, a SEQUENCE that
 /// grows with every change of time or status, and a cancelled session that says so
 /// (`STATUS:CANCELLED`, and `METHOD:CANCEL` for a single session's file), so that calendar
-/// apps update the event they already have instead of keeping a stale one. Never notes or
+/// apps update the event they already have instead of keeping a stale one. A booked
+/// session carries its join link (`URL`, `LOCATION` and the description). Never notes or
 /// health details (not even the topic).
 ///
 /// Held to a real parser (Python's `icalendar`) by the end-to-end tests.
@@ -62,6 +63,9 @@ public enum ICalendar {
             let appointment = event.appointment
             let status = event.isCancelled ? "CANCELLED" : appointment.status == .pending ? "TENTATIVE" : "CONFIRMED"
             let organizer = event.organizer.isEmpty ? "bookings@" + event.host : event.organizer
+            var description = "\(event.siteName): \(appointment.appointmentType.label.lowercased()), \((appointment.end - appointment.start) / 60) minutes."
+            let join = Joining.link(of: appointment)
+            if let join { description += "\n" + Joining.how(appointment.appointmentType) + "\n" + join }
             lines += [
                 "BEGIN:VEVENT",
                 "UID:" + appointment.id + "@" + event.host,
@@ -70,9 +74,17 @@ public enum ICalendar {
                 "DTSTART:" + utc(appointment.start),
                 "DTEND:" + utc(appointment.end),
                 "SUMMARY:" + text(event.summary),
-                "DESCRIPTION:" + text("\(event.siteName): \(appointment.appointmentType.label.lowercased()), \((appointment.end - appointment.start) / 60) minutes."),
+                "DESCRIPTION:" + text(description),
                 "ORGANIZER;CN=" + parameter(event.siteName) + ":mailto:" + organizer,
                 "STATUS:" + status,
+            ]
+            // URL is a URI (RFC 5545 §3.8.4.6), not TEXT-escaped: written only when the link
+            // has nothing but URI characters (a mentor's own room address may not).
+            if let join {
+                if isURI(join) { lines.append("URL:" + join) }
+                lines.append("LOCATION:" + text(join))
+            }
+            lines += [
                 "TRANSP:" + (event.isCancelled ? "TRANSPARENT" : "OPAQUE"),
                 "END:VEVENT",
             ]
@@ -81,6 +93,16 @@ public enum ICalendar {
         var out = ""
         for line in lines { out += fold(line) }
         return out
+    }
+
+    /// True when every character is one RFC 3986 allows in a URI.
+    static func isURI(_ value: String) -> Bool {
+        value.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+            default: "-._~:/?#[]@!$&'()*+,;=%".utf8.contains(byte)
+            }
+        }
     }
 
     /// A TEXT value (RFC 5545 §3.3.11): backslash, semicolon and comma escaped; every line

@@ -62,6 +62,8 @@ struct BookingMails {
             "dashboard_url": .text(pages.absoluteURL("/dashboard")),
         ]
         values.setOptional("mentor_when", zone.identifier == mentorZone.identifier ? nil : Formatting.instantAndZone(appointment.start, in: mentorZone))
+        values.setOptional("join_url", Joining.link(of: appointment))
+        values["join_how"] = .text(Joining.how(appointment.appointmentType))
         return values
     }
 

@@ -86,6 +86,7 @@ extension BookingApp {
         value.setOptional("phone", session.phone)
         value.setOptional("notes", session.notes)
         value.setOptional("specialty", appointment.specialty)
+        value.setOptional("join_url", actions == .upcoming ? Joining.link(of: appointment) : nil)
         return .object(value)
     }
 

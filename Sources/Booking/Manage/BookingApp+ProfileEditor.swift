@@ -100,6 +100,7 @@ extension BookingApp {
         ("location", "Location", nil),
         ("gender", "Gender", nil),
         ("avatar_url", "Photo (https address)", "A PNG, JPEG or WebP picture also shows when your page is shared."),
+        ("meeting_url", "Your video room (https address)", "Patients join every video, audio and chat session here. Leave it empty for a new private room per session."),
         ("experience_years", "Years of experience", nil),
         ("hourly_rate", "Hourly rate", "Patients pay the session's share of it, e.g. 95 or 95.50."),
         ("currency", "Currency (ISO 4217)", "e.g. EUR, USD, KES."),

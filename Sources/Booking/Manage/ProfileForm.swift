@@ -8,7 +8,7 @@ import TemplateEngine
 /// works without JavaScript.
 struct ProfileForm: Equatable {
     /// The keys this form edits; every other key keeps the profile's value.
-    static let textKeys = ["name", "title", "specialty", "location", "gender", "avatar_url", "experience_years", "hourly_rate", "currency",
+    static let textKeys = ["name", "title", "specialty", "location", "gender", "avatar_url", "meeting_url", "experience_years", "hourly_rate", "currency",
                            "session_minutes", "timezone"]
     static let listKeys = ["specialties", "languages", "therapy_types"]
     static let rowFields = ["education": ["degree", "institution", "year"], "experience": ["title", "place", "duration"]]

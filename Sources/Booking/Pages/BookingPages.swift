@@ -172,6 +172,8 @@ struct BookingPages {
             values["has_patient_time"] = false
         }
         if let hold = appointment.holdExpiresAt { values["hold_until"] = .text(Formatting.instant(hold, in: zone)) }
+        values.setOptional("join_url", Joining.link(of: appointment))
+        values["join_how"] = .text(Joining.how(appointment.appointmentType))
         if let minor = appointment.priceMinor, let currency = appointment.currency {
             values.setOptional("price", Money(minorUnits: minor, currency: currency).formatted)
         } else {

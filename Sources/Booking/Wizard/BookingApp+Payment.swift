@@ -70,7 +70,9 @@ extension BookingApp {
             patientTimezone: choices.patientZone.identifier, notes: draft["notes"].flatMap { $0.isEmpty ? nil : $0 },
             idempotencyKey: key, patientVerified: patient?.email == email, paymentReference: reference, manageTokenHash: RandomToken.digest(manageToken))
         do {
-            let result = try database.book(booking, rules: settings.rules, holdSeconds: settings.holdSeconds, now: now) { appointment, mentor in
+            let pattern = config.meetingURLPattern
+            let result = try database.book(booking, rules: settings.rules, holdSeconds: settings.holdSeconds, now: now,
+                                           meetingLink: { Joining.link(for: $0, pattern: pattern) }) { appointment, mentor in
                 try mails.forNewBooking(appointment, mentor: mentor, patientName: booking.patientName, email: email, manageToken: manageToken)
             }
             if result.created {

@@ -23,6 +23,17 @@ public struct SiteConfig: Equatable, Sendable {
     public var contactEmail = ""
     /// The test payment provider's ledger: one JSON line per authorisation, decline and void.
     public var testPaymentLedgerPath = ".mentorsite/test-payments.log"
+    /// Where a session without the mentor's own room (`meeting_url`) meets: `{room}` becomes a
+    /// random, unguessable name made for that session.
+    public var meetingURLPattern = "https://meet.jit.si/{room}"
+    /// Reminders before each session, in minutes (from `reminder_hours`), largest first.
+    public var reminderMinutes = [24 * 60, 60]
+    /// Delivery attempts of one message before `mentorsite mail` gives up on it (it stays
+    /// in the outbox, reported).
+    public var mailMaxAttempts = 10
+    /// A command that sends one SMS: run as `COMMAND <phone number>` with the text on its
+    /// standard input (no shell). Empty: no SMS, and the details step does not offer them.
+    public var smsCommand = ""
     /// Folder of the configuration file; relative paths start here.
     public var root = "."
 
@@ -32,6 +43,7 @@ public struct SiteConfig: Equatable, Sendable {
     static let keys = [
         "site_name", "tagline", "base_url", "language", "default_currency", "database", "content",
         "templates", "output", "booking_url", "secret_key_file", "booking_interval_minutes", "contact_email", "test_payment_ledger",
+        "meeting_url_pattern", "reminder_hours", "mail_max_attempts", "sms_command",
     ] + BookingPolicy.keys.map(\.key)
 
     /// The booking rules a site owner may change (`booking_*` keys).
@@ -105,8 +117,36 @@ public struct SiteConfig: Equatable, Sendable {
             if let value = reader.integer(key, in: minimum...maximum) { set(&config.booking, value) }
         }
         if let interval = reader.integer("booking_interval_minutes", in: 5...480) { config.booking.intervalMinutes = interval }
+        if let value = reader.string("meeting_url_pattern") {
+            let parts = value.split(separator: "{room}", omittingEmptySubsequences: false)
+            if value.hasPrefix("https://"), parts.count == 2, PlainText.problem(value) == nil, !value.contains(" "), !value.contains("\"") {
+                config.meetingURLPattern = value
+            } else {
+                reader.report(reader.line(of: "meeting_url_pattern"), "meeting_url_pattern", "\"\(value)\" must be an https URL with {room} once, such as https://meet.jit.si/{room}")
+            }
+        }
+        if let value = reader.string("reminder_hours") {
+            if let hours = Self.reminderHours(value) {
+                config.reminderMinutes = hours.map { $0 * 60 }
+            } else {
+                reader.report(reader.line(of: "reminder_hours"), "reminder_hours", "\"\(value)\" must be whole hours between 1 and 720 separated by commas, such as 24, 1 (or none)")
+            }
+        }
+        if let attempts = reader.integer("mail_max_attempts", in: 1...100) { config.mailMaxAttempts = attempts }
+        if let value = reader.string("sms_command") { config.smsCommand = value }
         if !reader.diagnostics.isEmpty { throw Diagnostics(reader.diagnostics) }
         return config
+    }
+
+    /// `24, 1` as [24, 1] (distinct, largest first); `none` as []; nil when malformed.
+    static func reminderHours(_ value: String) -> [Int]? {
+        if value == "none" { return [] }
+        var hours: [Int] = []
+        for part in value.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let number = Int(plainDigits: WebText.trimmed(part), maxDigits: 3), (1...720).contains(number), !hours.contains(number) else { return nil }
+            hours.append(number)
+        }
+        return hours.sorted(by: >)
     }
 
     /// `value` as a site's base URL (an absolute http(s) URL without query, no trailing
@@ -190,6 +230,10 @@ public struct BookingPolicy: Equatable, Sendable {
     /// Booking attempts (payment submits) per hour from one address, and for one email.
     public var attemptsPerAddress = 30
     public var attemptsPerEmail = 6
+    /// What a session cancelled inside the cancellation window costs the patient, in percent
+    /// of its price (the rest is refunded). Outside the window, and whenever the mentor or
+    /// the operator cancels, everything is refunded.
+    public var lateCancellationFeePercent = 100
 
     public init() {}
 
@@ -203,6 +247,7 @@ public struct BookingPolicy: Equatable, Sendable {
         ("booking_cancellation_hours", 0, 720, { $0.cancellationHours = $1 }),
         ("booking_attempts_per_address", 1, 100_000, { $0.attemptsPerAddress = $1 }),
         ("booking_attempts_per_email", 1, 10_000, { $0.attemptsPerEmail = $1 }),
+        ("booking_late_cancellation_fee_percent", 0, 100, { $0.lateCancellationFeePercent = $1 }),
     ]
 
     public var rules: BookingRules {

@@ -9,6 +9,10 @@ public struct MentorProfile: Equatable, Sendable {
     public var location: String?
     public var gender: String?
     public var avatarURL: String?
+    /// The mentor's own video room (https), used as every session's join link; without it
+    /// each session gets a room of its own from `meeting_url_pattern`. Shown only to the
+    /// mentor and their patients.
+    public var meetingURL: String?
     /// Where booking notices for this mentor go (lowercase). Never shown on a page.
     public var email: String?
     /// The bio in CommonMark. The database keeps `bio` and `about` equal (the seed's sync rule).
@@ -36,7 +40,7 @@ public struct MentorProfile: Equatable, Sendable {
         experienceYears: Int? = nil, reviewCount: Int? = nil, rating: Double? = nil, hourlyRate: Money? = nil,
         sessionMinutes: Int = MentorProfile.defaultSessionMinutes, timezone: String? = nil,
         education: [Education] = [], experience: [Experience] = [],
-        availability: [AvailabilityWindow] = [], blockedDates: [BlockedDate] = []
+        availability: [AvailabilityWindow] = [], blockedDates: [BlockedDate] = [], meetingURL: String? = nil
     ) {
         self.name = name
         self.explicitSlug = explicitSlug
@@ -60,6 +64,7 @@ public struct MentorProfile: Equatable, Sendable {
         self.experience = experience
         self.availability = availability
         self.blockedDates = blockedDates
+        self.meetingURL = meetingURL
     }
 
     /// The primary specialty first, then the others, without repeats.
@@ -168,6 +173,7 @@ extension MentorProfile {
         note("gender", gender != other.gender)
         note("avatar_url", avatarURL != other.avatarURL)
         note("email", email != other.email)
+        note("meeting_url", meetingURL != other.meetingURL)
         note("bio", bio != other.bio)
         note("experience_years", experienceYears != other.experienceYears)
         note("review_count", reviewCount != other.reviewCount)

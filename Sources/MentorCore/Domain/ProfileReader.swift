@@ -4,7 +4,7 @@
 public enum ProfileReader {
     /// Every key a profile may have.
     public static let keys: Set<String> = [
-        "name", "slug", "title", "specialty", "location", "gender", "avatar_url", "email", "specialties", "languages",
+        "name", "slug", "title", "specialty", "location", "gender", "avatar_url", "email", "meeting_url", "specialties", "languages",
         "therapy_types", "experience_years", "review_count", "session_minutes", "rating", "hourly_rate",
         "currency", "timezone", "education", "experience", "availability", "blocked_dates",
     ]
@@ -40,6 +40,10 @@ public enum ProfileReader {
         let avatar = yaml.string("avatar_url")
         if let avatar, !isSafeURL(avatar) {
             yaml.report(yaml.line(of: "avatar_url"), "avatar_url", "\"\(avatar)\" must be an https URL or a path starting with /")
+        }
+        let meeting = yaml.string("meeting_url")
+        if let meeting, !isSafeURL(meeting) || !meeting.hasPrefix("https://") || meeting.utf8.count > 500 {
+            yaml.report(yaml.line(of: "meeting_url"), "meeting_url", "\"\(meeting.prefix(80))\" must be an https URL of your video room, such as https://meet.jit.si/your-room")
         }
         let email = yaml.string("email")?.lowercased()
         if let email, !EmailAddress.isValid(email) {
@@ -128,7 +132,8 @@ public enum ProfileReader {
             education: education,
             experience: experience,
             availability: availability.map(\.0),
-            blockedDates: blockedDates.sorted { $0.date < $1.date })
+            blockedDates: blockedDates.sorted { $0.date < $1.date },
+            meetingURL: meeting)
         if !profile.availability.isEmpty && timezone == nil {
             yaml.report(yaml.line(of: "availability"), "timezone", "is required when availability is given (an IANA name such as Africa/Nairobi)")
         }

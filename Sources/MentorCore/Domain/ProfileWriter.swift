@@ -32,6 +32,7 @@ public enum ProfileWriter {
         text("gender", profile.gender)
         text("avatar_url", profile.avatarURL)
         text("email", profile.email)
+        text("meeting_url", profile.meetingURL)
         number("experience_years", profile.experienceYears.map(String.init))
         number("rating", profile.rating.map(Self.decimal))
         number("review_count", profile.reviewCount.map(String.init))

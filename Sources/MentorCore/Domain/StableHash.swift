@@ -63,6 +63,9 @@ extension MentorProfile {
         for window in availability { add(window.day.rawValue); add(window.start.description); add(window.end.description) }
         add(blockedDates.count)
         for blocked in blockedDates { add(blocked.date.description); add(blocked.reason) }
+        // Keys added later count only when set, so profiles without them keep their digest
+        // (a web edit compares digests recorded before the key existed).
+        if let meetingURL { add("meeting_url"); add(meetingURL) }
         return hash.hex
     }
 }

@@ -66,7 +66,10 @@ extension MentorDatabase {
     /// by email, holding the slot until `holdExpiresAt`. Mail goes to the outbox in the
     /// same transaction. The same idempotency key returns the first result.
     /// - Returns: the appointment, and whether this call created it (false for a repeat).
-    public func book(_ request: BookingRequest, rules: BookingRules, holdSeconds: Int, now: Int, mail: (Appointment, Mentor) throws -> [OutgoingMail]) throws -> (appointment: Appointment, created: Bool) {
+    /// - Parameter meetingLink: the session's join link, from the mentor (their own room, or
+    ///   one made for this session).
+    public func book(_ request: BookingRequest, rules: BookingRules, holdSeconds: Int, now: Int, meetingLink: (Mentor) -> String? = { _ in nil },
+                     mail: (Appointment, Mentor) throws -> [OutgoingMail]) throws -> (appointment: Appointment, created: Bool) {
         let stamp = Timestamp.format(secondsSinceEpoch: now)
         return try wrap {
             try connection.writeTransaction { () throws -> (Appointment, Bool) in
@@ -94,17 +97,20 @@ extension MentorDatabase {
                     appointmentType: request.appointmentType, start: slot.start, end: slot.end, mentorTimezone: zone.identifier,
                     localDate: slot.localDate.description, localStart: slot.localStart.description, utcOffset: slot.offset,
                     patientTimezone: request.patientTimezone, status: status, holdExpiresAt: status == .pending ? now + holdSeconds : nil,
-                    priceMinor: price?.minorUnits, currency: price?.currency, patientName: request.patientName, patientPhone: request.patientPhone)
+                    priceMinor: price?.minorUnits, currency: price?.currency, patientName: request.patientName, patientPhone: request.patientPhone,
+                    meetingLink: meetingLink(mentor), smsConsent: request.smsConsent && request.patientPhone != nil)
                 try statement("""
                     INSERT INTO appointments (id, mentor_id, patient_id, specialty, appointment_type, starts_at, ends_at, mentor_timezone,
                         local_date, local_start, utc_offset, patient_timezone, status, hold_expires_at, price_minor, currency,
-                        payment_reference, notes, idempotency_key, manage_token_hash, created_at, updated_at, patient_name, patient_phone)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        payment_reference, notes, idempotency_key, manage_token_hash, created_at, updated_at, patient_name, patient_phone,
+                        meeting_link, sms_consent)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """).run([appointment.id, appointment.mentorID, patientID, appointment.specialty, appointment.appointmentType,
                               appointment.start, appointment.end, appointment.mentorTimezone, appointment.localDate, appointment.localStart,
                               appointment.utcOffset, appointment.patientTimezone, appointment.status, appointment.holdExpiresAt,
                               appointment.priceMinor, appointment.currency, request.paymentReference, request.notes,
-                              request.idempotencyKey, request.manageTokenHash, stamp, stamp, request.patientName, request.patientPhone])
+                              request.idempotencyKey, request.manageTokenHash, stamp, stamp, request.patientName, request.patientPhone,
+                              appointment.meetingLink, appointment.smsConsent])
                 try recordEvent(appointment.id, from: nil, to: status, now: stamp)
                 if let reference = request.paymentReference {
                     try statement("UPDATE payments SET appointment_id = ?, updated_at = ? WHERE reference = ?").run([appointment.id, stamp, reference])
@@ -180,8 +186,11 @@ extension MentorDatabase {
 
     static let appointmentColumns = """
         id, mentor_id, patient_id, specialty, appointment_type, starts_at, ends_at, mentor_timezone, local_date, local_start,
-        utc_offset, patient_timezone, status, hold_expires_at, price_minor, currency, patient_name, patient_phone
+        utc_offset, patient_timezone, status, hold_expires_at, price_minor, currency, patient_name, patient_phone,
+        meeting_link, sms_consent, cancelled_by
         """
+    /// How many columns `appointmentColumns` has: queries that select more read them after.
+    static let appointmentColumnCount: Int32 = 21
 
     func readAppointment(_ row: SQLiteRow) -> Appointment {
         Appointment(id: row.text(0), mentorID: row.text(1), patientID: row.text(2), specialty: row.optionalText(3),
@@ -189,7 +198,8 @@ extension MentorDatabase {
                     localDate: row.text(8), localStart: row.text(9), utcOffset: row.int(10), patientTimezone: row.optionalText(11),
                     // The table's CHECK admits only these values.
                     status: AppointmentStatus(rawValue: row.text(12)) ?? .cancelled, holdExpiresAt: row.optionalInt(13), priceMinor: row.optionalInt(14), currency: row.optionalText(15),
-                    patientName: row.optionalText(16), patientPhone: row.optionalText(17))
+                    patientName: row.optionalText(16), patientPhone: row.optionalText(17), meetingLink: row.optionalText(18),
+                    smsConsent: row.int(19) == 1, cancelledBy: row.optionalText(20).flatMap(Canceller.init(rawValue:)))
     }
 
     public func appointment(id: String) throws -> Appointment? {

@@ -80,8 +80,8 @@ extension MentorDatabase {
                 WHERE a.mentor_id = ?1 AND \(filter) LIMIT ?3
                 """).map([mentorID, now, limit]) { row in
                 let appointment = readAppointment(row)
-                return MentorSession(appointment: appointment, name: appointment.patientName ?? row.text(18), email: row.text(19),
-                                     phone: appointment.patientPhone ?? row.optionalText(20), notes: row.optionalText(21))
+                return MentorSession(appointment: appointment, name: appointment.patientName ?? row.text(Self.appointmentColumnCount + 0), email: row.text(Self.appointmentColumnCount + 1),
+                                     phone: appointment.patientPhone ?? row.optionalText(Self.appointmentColumnCount + 2), notes: row.optionalText(Self.appointmentColumnCount + 3))
             }
         }
     }
@@ -97,8 +97,8 @@ extension MentorDatabase {
                 ORDER BY a.starts_at
                 """).map([mentorID, since]) { row in
                 let appointment = readAppointment(row)
-                return MentorSession(appointment: appointment, name: appointment.patientName ?? row.text(18), email: row.text(19),
-                                     phone: appointment.patientPhone ?? row.optionalText(20), notes: row.optionalText(21))
+                return MentorSession(appointment: appointment, name: appointment.patientName ?? row.text(Self.appointmentColumnCount + 0), email: row.text(Self.appointmentColumnCount + 1),
+                                     phone: appointment.patientPhone ?? row.optionalText(Self.appointmentColumnCount + 2), notes: row.optionalText(Self.appointmentColumnCount + 3))
             }
         }
     }
@@ -129,7 +129,7 @@ extension MentorDatabase {
                 WHERE a.patient_id = ? AND a.status <> 'expired'
                 ORDER BY a.starts_at DESC
                 """).map([patientID]) { row in
-                PatientSession(appointment: readAppointment(row), mentorName: row.text(18), mentorSlug: row.text(19), mentorIsActive: row.int(20) == 1)
+                PatientSession(appointment: readAppointment(row), mentorName: row.text(Self.appointmentColumnCount + 0), mentorSlug: row.text(Self.appointmentColumnCount + 1), mentorIsActive: row.int(Self.appointmentColumnCount + 2) == 1)
             }
         }
     }

@@ -19,6 +19,8 @@ public struct BookingRequest: Equatable, Sendable {
     public var paymentReference: String?
     /// SHA-256 (hex) of the manage link's random token; the token itself is never stored.
     public var manageTokenHash: String
+    /// The patient agreed to reminders by SMS at `patientPhone`.
+    public var smsConsent = false
 
     public init(mentorID: String, specialty: String?, appointmentType: AppointmentType, start: Int, patientName: String, patientEmail: String,
                 patientPhone: String?, patientTimezone: String?, notes: String?, idempotencyKey: String, patientVerified: Bool,
@@ -75,10 +77,17 @@ public struct Appointment: Equatable, Sendable {
     /// The name and phone typed for this booking (older rows: nil, the patient's record holds them).
     public var patientName: String?
     public var patientPhone: String?
+    /// Where the patient and the mentor meet: the mentor's own room or one made for this
+    /// session. Shown only to the two of them.
+    public var meetingLink: String?
+    /// The patient asked for reminders by SMS too (and gave a phone number).
+    public var smsConsent: Bool
+    public var cancelledBy: Canceller?
 
     public init(id: String, mentorID: String, patientID: String, specialty: String?, appointmentType: AppointmentType, start: Int, end: Int,
                 mentorTimezone: String, localDate: String, localStart: String, utcOffset: Int, patientTimezone: String?, status: AppointmentStatus,
-                holdExpiresAt: Int?, priceMinor: Int?, currency: String?, patientName: String? = nil, patientPhone: String? = nil) {
+                holdExpiresAt: Int?, priceMinor: Int?, currency: String?, patientName: String? = nil, patientPhone: String? = nil,
+                meetingLink: String? = nil, smsConsent: Bool = false, cancelledBy: Canceller? = nil) {
         self.id = id
         self.mentorID = mentorID
         self.patientID = patientID
@@ -97,6 +106,9 @@ public struct Appointment: Equatable, Sendable {
         self.currency = currency
         self.patientName = patientName
         self.patientPhone = patientPhone
+        self.meetingLink = meetingLink
+        self.smsConsent = smsConsent
+        self.cancelledBy = cancelledBy
     }
 }
 

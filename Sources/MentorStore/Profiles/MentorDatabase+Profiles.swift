@@ -90,7 +90,7 @@ extension MentorDatabase {
             SELECT id, source_path, slug, name, explicit_slug, title, specialty, location, gender, avatar_url,
                    bio, specialties, languages, therapy_types, experience_years, review_count, rating,
                    hourly_rate, currency, session_minutes, timezone, created_at, updated_at, email,
-                   is_paused, web_edited_at, is_active
+                   is_paused, web_edited_at, is_active, meeting_url
             FROM mood_mentor_profiles \(filter) ORDER BY slug
             """).map(parameters) { row in
             let id = row.text(0)
@@ -104,7 +104,7 @@ extension MentorDatabase {
                 reviewCount: row.optionalInt(15), rating: row.optionalDouble(16), hourlyRate: rate,
                 sessionMinutes: row.int(19), timezone: row.optionalText(20),
                 education: education[id] ?? [], experience: experience[id] ?? [],
-                availability: availability[id] ?? [], blockedDates: blocked[id] ?? [])
+                availability: availability[id] ?? [], blockedDates: blocked[id] ?? [], meetingURL: row.optionalText(27))
             var mentor = Mentor(id: id, sourcePath: row.text(1), slug: row.text(2), previousSlugs: previous[id] ?? [],
                                 profile: profile, createdAt: row.text(21), updatedAt: row.text(22))
             mentor.dashboardBlockedDates = dashboardBlocked[id] ?? []
@@ -317,13 +317,15 @@ extension MentorDatabase {
 
     static let profileColumns = """
         name, explicit_slug, title, specialty, location, gender, avatar_url, bio, about, specialties, languages,
-        therapy_types, experience_years, review_count, rating, hourly_rate, currency, session_minutes, timezone, email, content_hash
+        therapy_types, experience_years, review_count, rating, hourly_rate, currency, session_minutes, timezone, email, content_hash,
+        meeting_url
         """
 
     func profileValues(_ p: MentorProfile) -> [any SQLBindable] {
         [p.name, p.explicitSlug, p.title, p.specialty, p.location, p.gender, p.avatarURL, p.bio, p.bio,
          encodeList(p.specialties), encodeList(p.languages), encodeList(p.therapyTypes), p.experienceYears,
-         p.reviewCount, p.rating, p.hourlyRate?.decimalText, p.hourlyRate?.currency, p.sessionMinutes, p.timezone, p.email, p.contentDigest]
+         p.reviewCount, p.rating, p.hourlyRate?.decimalText, p.hourlyRate?.currency, p.sessionMinutes, p.timezone, p.email, p.contentDigest,
+         p.meetingURL]
     }
 
     func insertProfile(id: String, sourcePath: String, slug: String, profile: MentorProfile, now: String) throws {
