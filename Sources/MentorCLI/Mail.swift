@@ -6,20 +6,28 @@ import Sendmail
 /// `mentorsite mail`: the booking work that time makes due (`Housekeeping`), then the
 /// outbox, each message on the standard input of a sendmail-compatible command.
 public enum MailCommand {
-    /// The exit status: 2 when a message could not be sent (it is retried next time).
-    public static func run(_ context: CommandContext, config flag: String?, flags: PathFlags, sendmail: String, from: String) throws -> Int32 {
+    /// The exit status: 3 when a message was given up on in this run (a line each), else 2
+    /// when one could not be sent (it is retried next time), else 0.
+    public static func run(_ context: CommandContext, config flag: String?, flags: PathFlags, sendmail: String, from: String,
+                           retryGivenUp: Bool = false) throws -> Int32 {
         let config = try context.configuration(flag: flag, flags: flags)
         let arguments = MailDelivery.arguments(sendmail)
         guard !arguments.isEmpty else { throw CommandError("--sendmail needs a command") }
         let database = try MentorDatabase(path: config.database, create: false)
         let now = try context.now()
-        let chores = try Housekeeping.run(database: database, payments: TestPaymentProvider(ledgerPath: config.testPaymentLedger, now: now),
-                                          now: now, log: context.say)
-        if chores.expiredHolds > 0 || chores.voided > 0 || chores.voidFailures > 0 {
-            context.say("\(chores.expiredHolds) holds expired, \(chores.voided) payments voided, \(chores.voidFailures) not voided")
+        if retryGivenUp {
+            context.say("\(try database.retryGivenUpMail(now: now)) messages given up on are due again")
         }
-        let report = try MailDelivery(command: arguments, from: from).deliver(database: database, now: now, log: context.say)
-        context.say("\(report.sent) sent, \(report.failed) failed")
-        return report.failed > 0 ? 2 : 0
+        let chores = try Housekeeping.run(database: database, payments: TestPaymentProvider(ledgerPath: config.testPaymentLedger, now: now),
+                                          config: config, now: now, log: context.say)
+        if !chores.isEmpty { context.say(chores.summary) }
+        let delivery = MailDelivery(command: arguments, from: from, smsCommand: MailDelivery.arguments(config.smsCommand),
+                                    maxAttempts: config.mailMaxAttempts)
+        let report = try delivery.deliver(database: database, now: now, log: context.say)
+        for failure in report.gaveUp {
+            context.warn("error: message \(failure.id) to \(failure.recipient): given up after \(config.mailMaxAttempts) attempts (\(failure.error)); it stays in the outbox: `mentorsite mail --retry-given-up` tries it again")
+        }
+        context.say("\(report.sent) sent, \(report.failed) failed and will be retried, \(report.gaveUp.count) given up")
+        return !report.gaveUp.isEmpty ? 3 : report.failed > 0 ? 2 : 0
     }
 }

@@ -341,7 +341,9 @@ extension MentorDatabase {
         // key `meeting_url`, or a room made for it); reminders are queued once per session,
         // offset and start time (a moved session gets new ones); the outbox carries SMS too,
         // is claimed by the run that sends a message (two runs never send one twice), and
-        // gives up after a number of attempts, keeping the message.
+        // gives up after a number of attempts, keeping the message; a payment is captured
+        // once its session is booked, and a cancelled one keeps what the policy decided at
+        // the cancellation (`keep_minor`) and refunds or releases the rest.
         Migration(name: "v8-join-links-reminders-and-delivery", sql: """
             ALTER TABLE mood_mentor_profiles ADD COLUMN meeting_url TEXT CHECK (meeting_url IS NULL OR substr(meeting_url, 1, 8) = 'https://');
             ALTER TABLE appointments ADD COLUMN meeting_link TEXT;
@@ -356,6 +358,8 @@ extension MentorDatabase {
             ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'email' CHECK (channel IN ('email', 'sms'));
             ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;
             ALTER TABLE outbox ADD COLUMN gave_up_at TEXT;
+            ALTER TABLE payments ADD COLUMN captured_minor INTEGER NOT NULL DEFAULT 0 CHECK (captured_minor >= 0);
+            ALTER TABLE payments ADD COLUMN keep_minor INTEGER CHECK (keep_minor IS NULL OR keep_minor >= 0);
             DROP INDEX outbox_pending;
             CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL AND gave_up_at IS NULL;
             """),

@@ -2,22 +2,39 @@ import Foundation
 import MentorCore
 import MentorStore
 
-/// Delivers the outbox: each message (RFC 5322) on the standard input of a
-/// sendmail-compatible command, started without a shell and with a minimal environment.
-/// A message is marked sent only after the command exits 0; failures are retried later with
-/// a growing delay, so nothing is lost (a crash between sending and marking sends it twice).
+/// Delivers the outbox: each email (RFC 5322) on the standard input of a
+/// sendmail-compatible command, each SMS as the text on the standard input of the SMS
+/// command with the number as its argument; both started without a shell and with a
+/// minimal environment. Each message is claimed in the database before its command runs,
+/// so two runs at once never send one message twice. A message is marked sent only after
+/// its command exits 0; a failure is retried later with a growing delay, and after
+/// `maxAttempts` attempts it is given up, kept in the outbox and reported. A run that dies
+/// while its command runs leaves a claim that runs out after ten minutes; the message is
+/// then sent again, with the same Message-ID.
 public struct MailDelivery {
     public var command: [String]
     public var from: String
+    /// The SMS command's words; empty: SMS are not sent (they wait).
+    public var smsCommand: [String]
+    public var maxAttempts: Int
 
-    public init(command: [String], from: String) {
+    public init(command: [String], from: String, smsCommand: [String] = [], maxAttempts: Int = 10) {
         self.command = command
         self.from = from
+        self.smsCommand = smsCommand
+        self.maxAttempts = maxAttempts
     }
 
     public struct Report: Equatable, Sendable {
         public var sent = 0
+        /// Failed this time, tried again later.
         public var failed = 0
+        /// Given up this run: (message id, recipient, the last error).
+        public var gaveUp: [(id: Int, recipient: String, error: String)] = []
+
+        public static func == (a: Report, b: Report) -> Bool {
+            a.sent == b.sent && a.failed == b.failed && a.gaveUp.map(\.id) == b.gaveUp.map(\.id)
+        }
     }
 
     /// Splits `sendmail -i -t` or `'/path with space/mail' -x` into arguments.
@@ -46,24 +63,35 @@ public struct MailDelivery {
 
     public func deliver(database: MentorDatabase, now: Int, log: (String) -> Void) throws -> Report {
         var report = Report()
-        for queued in try database.pendingMail(now: now) {
-            let message = Self.compose(id: queued.id, from: from, to: queued.mail.recipient, subject: queued.mail.subject,
-                                       body: queued.mail.body, date: queued.createdAt)
-            let failure = run(message)
-            try database.recordDelivery(of: queued.id, failure: failure, retryAfter: min(6 * 3600, 60 << min(queued.attempts, 8)), now: now)
-            if let failure {
-                report.failed += 1
-                log("message \(queued.id) to \(queued.mail.recipient): not sent (\(failure)); will retry")
-            } else {
+        var skippedSMS = false
+        while let queued = try database.claimNextMail(now: now) {
+            let failure: String?
+            switch queued.mail.channel {
+            case .email:
+                let message = Self.compose(id: queued.id, from: from, to: queued.mail.recipient, subject: queued.mail.subject,
+                                           body: queued.mail.body, date: queued.createdAt)
+                failure = run(command, input: message)
+            case .sms:
+                failure = smsCommand.isEmpty ? "no sms_command is configured" : run(smsCommand + [queued.mail.recipient], input: queued.mail.body)
+                if smsCommand.isEmpty { skippedSMS = true }
+            }
+            switch try database.recordDelivery(of: queued.id, failure: failure, maxAttempts: maxAttempts, now: now) {
+            case .sent:
                 report.sent += 1
                 log("message \(queued.id) to \(queued.mail.recipient): sent")
+            case .retry(let delay):
+                report.failed += 1
+                log("message \(queued.id) to \(queued.mail.recipient): not sent (\(failure ?? "")); will retry in \(delay / 60) min")
+            case .gaveUp:
+                report.gaveUp.append((queued.id, queued.mail.recipient, failure ?? ""))
             }
         }
+        if skippedSMS { log("SMS wait in the outbox: set sms_command in the configuration to send them") }
         return report
     }
 
-    /// Runs the command with the message on stdin; nil when it exited 0.
-    func run(_ message: String) -> String? {
+    /// Runs `command` with `input` on stdin; nil when it exited 0.
+    func run(_ command: [String], input message: String) -> String? {
         guard let program = command.first, let executable = Self.resolve(program) else {
             return "cannot find \(command.first ?? "the mail command")"
         }

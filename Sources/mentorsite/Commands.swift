@@ -92,15 +92,17 @@ extension MentorSite {
     }
 
     struct Mail: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Expires holds, voids what must be voided, then delivers queued booking mail through a sendmail-compatible command.")
+        static let configuration = CommandConfiguration(abstract: "Expires holds, settles payments, queues reminders, then delivers queued mail (and SMS) through a sendmail-compatible command.",
+                                                        discussion: "Exit status: 0 all sent; 2 some failed and will be retried; 3 some were given up after mail_max_attempts attempts (one line each; they stay in the outbox until --retry-given-up).")
         @OptionGroup var options: ConfigOption
         @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
         @Option(help: ArgumentHelp("Command that reads one RFC 5322 message on stdin (no shell).", valueName: "COMMAND"))
         var sendmail: String = "/usr/sbin/sendmail -i -t"
         @Option(help: ArgumentHelp("The From: address.", valueName: "ADDRESS")) var from: String = "Mood Mentors <bookings@localhost>"
+        @Flag(name: .customLong("retry-given-up"), help: "Try the messages given up on again, with a fresh count of attempts.") var retryGivenUp = false
 
         func run() throws {
-            try perform { try MailCommand.run($0, config: options.config, flags: PathFlags(database: db), sendmail: sendmail, from: from) }
+            try perform { try MailCommand.run($0, config: options.config, flags: PathFlags(database: db), sendmail: sendmail, from: from, retryGivenUp: retryGivenUp) }
         }
     }
 }

@@ -57,7 +57,7 @@ func bookWithAna(_ site: WizardSite, email: String = "pat@example.org", pick: ([
 }
 
 @Suite struct DashboardSessionTests {
-    @Test func aMentorCancelsWithAReasonThePatientIsMailedAndThePaymentVoided() throws {
+    @Test func aMentorCancelsWithAReasonThePatientIsMailedAndRefundedInFull() throws {
         let site = try twoMentorSite()
         let id = try bookWithAna(site)
         var ana = WizardBrowser(site)
@@ -70,7 +70,12 @@ func bookWithAna(_ site: WizardSite, email: String = "pat@example.org", pick: ([
         #expect(try site.count("SELECT count(*) FROM appointments WHERE status = 'cancelled' AND cancelled_by = 'mentor' AND cancel_reason = 'I am ill.'") == 1)
         let mail = try #require(try site.database.connection.query("SELECT subject, body FROM outbox WHERE kind = 'cancelled-by-mentor'") { ($0.text(0), $0.text(1)) }.first)
         #expect(mail.0.hasPrefix("Cancelled by Ana Weber: ") && mail.1.contains("Their reason: I am ill.") && mail.1.contains("?mentor=ana-weber"))
-        #expect(site.ledger().map { $0["op"] } == ["authorize", "void"])
+        // Captured when the patient confirmed; the mentor's cancellation refunds all of it.
+        let ledger = site.ledger()
+        #expect(ledger.map { $0["op"] } == ["authorize", "capture", "refund"])
+        #expect(ledger[2]["amount_minor"] == ledger[1]["amount_minor"] && ledger[1]["amount_minor"] == ledger[0]["amount_minor"])
+        #expect(try site.database.payment(appointmentID: id).map(PaymentSettlement.describe) == "€79.17 refunded")
+        #expect(mail.1.contains("You are not charged for it: what you paid is refunded in full."))
     }
 
     @Test func aSessionThatBeganIsMarkedCompletedOrNoShowOnlyAfterItsStart() throws {

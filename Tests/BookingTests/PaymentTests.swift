@@ -123,12 +123,12 @@ import MentorCore
         let later = site.now + 31 * 60
         let provider = TestPaymentProvider(ledgerPath: site.config.testPaymentLedger, now: later)
         var lines: [String] = []
-        let report = try Housekeeping.run(database: site.database, payments: provider, now: later) { lines.append($0) }
-        #expect(report == Housekeeping.Report(expiredHolds: 1, voided: 1, voidFailures: 0))
+        let report = try Housekeeping.run(database: site.database, payments: provider, config: site.config, now: later) { lines.append($0) }
+        #expect(report == Housekeeping.Report(expiredHolds: 1, released: 1))
         #expect(try site.count("SELECT count(*) FROM appointments WHERE status = 'expired'") == 1)
         #expect(site.ledger().map { $0["op"] } == ["authorize", "void"])
         // A second sweep finds nothing more to do.
-        #expect(try Housekeeping.run(database: site.database, payments: provider, now: later + 60) { _ in } == Housekeeping.Report())
+        #expect(try Housekeeping.run(database: site.database, payments: provider, config: site.config, now: later + 60) { _ in } == Housekeeping.Report())
     }
 
     @Test func cancellingASessionVoidsItsAuthorisation() throws {
@@ -141,7 +141,7 @@ import MentorCore
         let cancelled = browser.post("/manage", [("csrf", manage.field("csrf")!), ("token", token), ("action", "cancel")])
         #expect(cancelled.status == 200 && cancelled.body.contains("Your session is cancelled"))
         #expect(site.ledger().map { $0["op"] } == ["authorize", "void"])
-        #expect(try site.count("SELECT count(*) FROM payments WHERE status = 'voided' AND detail = 'cancelled by patient'") == 1)
+        #expect(try site.count("SELECT count(*) FROM payments WHERE status = 'voided' AND detail = 'booking did not take place'") == 1)
     }
 }
 
@@ -156,9 +156,9 @@ import MentorCore
             return
         }
         // While the claim may still be alive, the sweep leaves it alone.
-        #expect(try Housekeeping.run(database: site.database, payments: provider, now: site.now + 60) { _ in }.voided == 0)
-        let report = try Housekeeping.run(database: site.database, payments: provider, now: site.now + 121) { _ in }
-        #expect(report.voided == 1)
+        #expect(try Housekeeping.run(database: site.database, payments: provider, config: site.config, now: site.now + 60) { _ in }.released == 0)
+        let report = try Housekeeping.run(database: site.database, payments: provider, config: site.config, now: site.now + 121) { _ in }
+        #expect(report.released == 1)
         #expect(site.ledger().last?["op"] == "void" && site.ledger().last?["reference"] == reference)
         #expect(try site.database.payment(idempotencyKey: "dead")?.status == .voided)
     }
@@ -167,8 +167,87 @@ import MentorCore
         let site = try WizardSite(now: tuesdayNight)
         let provider = TestPaymentProvider(ledgerPath: site.config.testPaymentLedger, now: site.now)
         _ = try site.database.claimPayment(idempotencyKey: "gone", provider: "test", amountMinor: 500, currency: "EUR", now: site.now, limits: [])
-        #expect(try Housekeeping.run(database: site.database, payments: provider, now: site.now + 121) { _ in } == Housekeeping.Report())
+        #expect(try Housekeeping.run(database: site.database, payments: provider, config: site.config, now: site.now + 121) { _ in } == Housekeeping.Report())
         #expect(try site.database.payment(idempotencyKey: "gone")?.status == .declined)
         #expect(site.ledger().isEmpty)
+    }
+}
+
+/// The test provider, failing its captures while `failing` says so (a provider that is down).
+struct FlakyProvider: PaymentProvider {
+    var inner: TestPaymentProvider
+    var failing: Bool
+    var name: String { inner.name }
+    var isTestProvider: Bool { true }
+    func authorize(amountMinor: Int, currency: String, card: CardInput, idempotencyKey: String) -> Result<String, PaymentDeclined> {
+        inner.authorize(amountMinor: amountMinor, currency: currency, card: card, idempotencyKey: idempotencyKey)
+    }
+    func void(reference: String, reason: String) throws(PaymentProviderError) { try inner.void(reference: reference, reason: reason) }
+    func capture(reference: String, amountMinor: Int) throws(PaymentProviderError) {
+        if failing { throw PaymentProviderError("provider unreachable") }
+        try inner.capture(reference: reference, amountMinor: amountMinor)
+    }
+    func refund(reference: String, amountMinor: Int, reason: String) throws(PaymentProviderError) {
+        if failing { throw PaymentProviderError("provider unreachable") }
+        try inner.refund(reference: reference, amountMinor: amountMinor, reason: reason)
+    }
+    func authorization(idempotencyKey: String) throws(PaymentProviderError) -> String? { try inner.authorization(idempotencyKey: idempotencyKey) }
+}
+
+/// Payments follow their sessions: captured once booked, refunded by the policy when
+/// cancelled, each step once, as the ledger and `describe` show.
+@Suite struct PaymentLifecycleTests {
+    @Test func aConfirmedSessionIsCapturedAndThePatientsCancellationRefundsItInFull() throws {
+        let site = try twoMentorSite()
+        let id = try bookWithAna(site)
+        #expect(site.ledger().map { $0["op"] } == ["authorize", "capture"])
+        #expect(try site.database.payment(appointmentID: id).map(PaymentSettlement.describe) == "€79.17 paid")
+        // The patient cancels from the manage link in the booked mail (outside the window).
+        let body = try #require(try site.database.connection.query("SELECT body FROM outbox WHERE kind = 'booked'") { $0.text(0) }.first)
+        let token = String(body.split(separator: "manage?token=")[1].prefix { !$0.isWhitespace })
+        var browser = WizardBrowser(site)
+        let manage = browser.get("/manage", "token=" + token)
+        #expect(browser.post("/manage", [("csrf", manage.field("csrf")!), ("token", token), ("action", "cancel")]).status == 200)
+        #expect(site.ledger().map { $0["op"] } == ["authorize", "capture", "refund"])
+        #expect(site.ledger()[2]["amount_minor"] == "7917")
+        #expect(try site.database.payment(appointmentID: id).map(PaymentSettlement.describe) == "€79.17 refunded")
+        let mail = try #require(try site.database.connection.query("SELECT body FROM outbox WHERE kind = 'cancelled'") { $0.text(0) }.first)
+        #expect(mail.contains("You are not charged for it: what you paid is refunded in full."))
+        // Nothing more to settle.
+        let provider = TestPaymentProvider(ledgerPath: site.config.testPaymentLedger, now: site.now + 60)
+        #expect(try Housekeeping.run(database: site.database, payments: provider, config: site.config, now: site.now + 60) { _ in }.refunded == 0)
+    }
+
+    @Test func insideTheWindowACancellationForThePatientKeepsTheConfiguredFee() throws {
+        let site = try WizardSite(now: tuesdayNight, mentors: [WizardSite.berlinMentor()], configText: "booking_late_cancellation_fee_percent: 50")
+        let id = try bookWithAna(site, pick: { $0.first })
+        let appointment = try #require(try site.database.appointment(id: id))
+        // Two hours before the start, the operator cancels on the patient's behalf.
+        let late = appointment.start - 2 * 3600
+        let fee = PaymentSettlement.fee(for: appointment, by: .patient, window: 24 * 3600, feePercent: site.config.booking.lateCancellationFeePercent, now: late)
+        #expect(fee == 3958)
+        #expect(PaymentSettlement.fee(for: appointment, by: .mentor, window: 24 * 3600, feePercent: 50, now: late) == 0)
+        #expect(PaymentSettlement.fee(for: appointment, by: .patient, window: 24 * 3600, feePercent: 50, now: appointment.start - 25 * 3600) == 0)
+        _ = try site.database.cancel(appointmentID: id, by: .patient, reason: "called in", window: 0, keepMinor: fee, now: late) { _ in [] }
+        let provider = TestPaymentProvider(ledgerPath: site.config.testPaymentLedger, now: late)
+        let report = try Housekeeping.run(database: site.database, payments: provider, config: site.config, now: late) { _ in }
+        #expect(report.refunded == 1)
+        #expect(site.ledger().last?["op"] == "refund" && site.ledger().last?["amount_minor"] == "3959")
+        #expect(try site.database.payment(appointmentID: id).map(PaymentSettlement.describe) == "€39.59 of €79.17 refunded")
+        #expect(PaymentSettlement.cancellationNote(try site.database.payment(appointmentID: id), keepMinor: fee) == nil)
+    }
+
+    @Test func aProviderThatIsDownIsRetriedByTheSweepAndNothingIsTakenTwice() throws {
+        let site = try twoMentorSite()
+        site.payment = FlakyProvider(inner: TestPaymentProvider(ledgerPath: site.config.testPaymentLedger, now: site.now), failing: true)
+        let id = try bookWithAna(site)
+        #expect(try site.database.payment(appointmentID: id)?.status == .authorized)
+        #expect(try site.database.payment(appointmentID: id)?.detail == "not settled: provider unreachable")
+        let down = FlakyProvider(inner: TestPaymentProvider(ledgerPath: site.config.testPaymentLedger, now: site.now + 60), failing: true)
+        #expect(try Housekeeping.run(database: site.database, payments: down, config: site.config, now: site.now + 60) { _ in }.settlementFailures == 1)
+        let up = FlakyProvider(inner: TestPaymentProvider(ledgerPath: site.config.testPaymentLedger, now: site.now + 120), failing: false)
+        #expect(try Housekeeping.run(database: site.database, payments: up, config: site.config, now: site.now + 120) { _ in }.captured == 1)
+        #expect(try Housekeeping.run(database: site.database, payments: up, config: site.config, now: site.now + 180) { _ in }.captured == 0)
+        #expect(site.ledger().map { $0["op"] } == ["authorize", "capture"])
     }
 }

@@ -9,7 +9,8 @@ import TemplateEngine
 /// its zone named. No notes or other health details ever go into mail.
 struct BookingMails {
     let pages: BookingPages
-    let key: SecretKey
+    /// Signs confirmation links; only the CGI's mails have them (nil in `mentorsite mail`).
+    let key: SecretKey?
     let now: Int
 
     enum Kind: String {
@@ -17,6 +18,8 @@ struct BookingMails {
         case mentorBooked = "mentor-booked", mentorRescheduled = "mentor-rescheduled", mentorCancelled = "mentor-cancelled"
         case signIn = "sign-in"
         case cancelledByMentor = "cancelled-by-mentor"
+        case reminder, mentorReminder = "mentor-reminder", reminderSMS = "reminder-sms"
+        case mentorLeft = "mentor-left"
     }
 
     /// A session the mentor cancelled: their reason, and a link to book again.
@@ -78,6 +81,7 @@ struct BookingMails {
         let zone = try appointment.patientZone()
         let hold = appointment.holdExpiresAt ?? now
         values["hold_until"] = .text(Formatting.time(hold, in: zone) + " (" + zone.identifier + ")")
+        guard let key else { throw BookingError(.unavailable, "Booking is unavailable right now.", retryAfter: 300) }
         values["link"] = .text(pages.absoluteURL("/confirm") + "?token=" + SignedToken.sign(purpose: "confirm", subject: appointment.id, expires: hold, key: key))
         return [try render(.confirm, to: email, values)]
     }
@@ -93,8 +97,39 @@ struct BookingMails {
         try render(.rescheduled, to: email, values(appointment, mentor: mentor, patientName: patientName, forMentor: false))
     }
 
-    func cancelled(_ appointment: Appointment, mentor: Mentor, patientName: String, email: String) throws(BookingError) -> OutgoingMail {
-        try render(.cancelled, to: email, values(appointment, mentor: mentor, patientName: patientName, forMentor: false))
+    /// - Parameter payment: what becomes of the payment (`PaymentSettlement.cancellationNote`).
+    func cancelled(_ appointment: Appointment, mentor: Mentor, patientName: String, email: String, payment: String? = nil) throws(BookingError) -> OutgoingMail {
+        var values = try values(appointment, mentor: mentor, patientName: patientName, forMentor: false)
+        values.setOptional("payment", payment)
+        return try render(.cancelled, to: email, values)
+    }
+
+    /// The reminders of a session: to the patient by email (and SMS when they asked for it
+    /// and SMS are configured), and to the mentor when their content file gives an `email`.
+    func reminders(_ due: DueReminder, sms: Bool) throws(BookingError) -> [OutgoingMail] {
+        let lead = Self.lead(minutes: due.minutesBefore)
+        var patient = try values(due.appointment, mentor: due.mentor, patientName: due.patientName, forMentor: false)
+        patient["lead"] = .text(lead)
+        patient["sessions_url"] = .text(pages.absoluteURL("/sessions"))
+        var messages = [try render(.reminder, to: due.patientEmail, patient)]
+        if sms, due.appointment.smsConsent, let phone = due.appointment.patientPhone {
+            patient["site_name"] = .text(pages.config.siteName)
+            var text = try render(.reminderSMS, to: phone, patient)
+            text.channel = .sms
+            messages.append(text)
+        }
+        if let address = due.mentor.profile.email {
+            var mentor = try values(due.appointment, mentor: due.mentor, patientName: due.patientName, forMentor: true)
+            mentor["lead"] = .text(lead)
+            messages.append(try render(.mentorReminder, to: address, mentor))
+        }
+        return messages
+    }
+
+    /// "24 hours", "1 hour", "90 minutes".
+    static func lead(minutes: Int) -> String {
+        if minutes % 60 == 0 { return minutes == 60 ? "1 hour" : "\(minutes / 60) hours" }
+        return "\(minutes) minutes"
     }
 
     /// What the mentor hears about a scheduled, moved or cancelled session, when their

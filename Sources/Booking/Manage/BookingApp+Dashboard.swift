@@ -154,7 +154,7 @@ extension BookingApp {
         guard cancelled != nil else {
             throw BookingError(.conflict, "This session cannot be cancelled any more: it has started, or was cancelled already.")
         }
-        try releasePayment(of: appointment.id, reason: "cancelled by mentor")
+        settlePayment(of: appointment.id)
         return try showDashboard(request, message: "The session of \(Formatting.instant(appointment.start, in: try appointment.mentorZone())) is cancelled; \(patient.name) is emailed your reason.")
     }
 }

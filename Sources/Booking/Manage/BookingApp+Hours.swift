@@ -173,7 +173,7 @@ extension BookingApp {
                                                       bookAgain: pages.absoluteURL("") + "?mentor=" + mentor.slug)]
                     }
                     if done != nil {
-                        try releasePayment(of: session.appointment.id, reason: "cancelled by mentor")
+                        settlePayment(of: session.appointment.id)
                         cancelled += 1
                     }
                 }

@@ -53,12 +53,15 @@ extension BookingApp {
         guard request.form["action"] == "cancel" else { throw BookingError(.badRequest, "Unknown action.") }
         let mentor = try mentor(of: appointment)
         let patient = try patientContact(appointment)
+        // Online, patients cancel only outside the window: nothing is kept.
+        let paid = try database.payment(appointmentID: appointment.id)
         let cancelled = try database.cancel(appointmentID: appointment.id, by: .patient, reason: nil, window: settings.cancellationWindow, now: now) { cancelled in
             // A pending hold was never announced to the mentor, so its end is not either.
-            [try mails.cancelled(cancelled, mentor: mentor, patientName: patient.name, email: patient.email)]
+            [try mails.cancelled(cancelled, mentor: mentor, patientName: patient.name, email: patient.email,
+                                 payment: PaymentSettlement.cancellationNote(paid, keepMinor: 0))]
                 + (appointment.status == .scheduled ? try mails.mentorNotice(.mentorCancelled, cancelled, mentor: mentor, patientName: patient.name) : [])
         }
-        if cancelled != nil { try releasePayment(of: appointment.id, reason: "cancelled by patient") }
+        if cancelled != nil { settlePayment(of: appointment.id) }
         guard cancelled != nil else {
             throw BookingError(.conflict, appointment.status == .cancelled ? "This session is already cancelled."
                                : "This session starts in less than \(settings.cancellationWindow / 3600) hours and can no longer be cancelled online. Please contact your mentor.")

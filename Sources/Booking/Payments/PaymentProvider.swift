@@ -4,9 +4,10 @@ import Glibc
 #endif
 import MentorCore
 
-/// A payment provider. The booking flow asks it to authorise a session's price and to void
-/// an authorisation whose booking did not happen; it never sees, stores or logs the card
-/// beyond the call.
+/// A payment provider. The booking flow asks it to authorise a session's price, to capture
+/// it once the session is booked, to void an authorisation whose booking did not happen,
+/// and to refund a cancelled session by the policy; it never sees, stores or logs the
+/// card beyond the call.
 public protocol PaymentProvider: Sendable {
     /// Stored with each payment (`payments.provider`).
     var name: String { get }
@@ -16,6 +17,10 @@ public protocol PaymentProvider: Sendable {
     func authorize(amountMinor: Int, currency: String, card: CardInput, idempotencyKey: String) -> Result<String, PaymentDeclined>
     /// Releases an authorisation. Throws when the provider could not be reached or refused.
     func void(reference: String, reason: String) throws(PaymentProviderError)
+    /// Takes `amountMinor` (at most the authorised amount) of an authorisation, releasing the rest.
+    func capture(reference: String, amountMinor: Int) throws(PaymentProviderError)
+    /// Gives back `amountMinor` of a capture.
+    func refund(reference: String, amountMinor: Int, reason: String) throws(PaymentProviderError)
     /// The live authorisation the provider made for a form's idempotency key, if any: how
     /// a claim whose process died before recording the answer is settled.
     func authorization(idempotencyKey: String) throws(PaymentProviderError) -> String?
@@ -65,7 +70,7 @@ public struct PaymentProviderError: Error, Equatable, Sendable, CustomStringConv
 /// The test provider: clearly labelled on the page, it accepts the test card
 /// 4242 4242 4242 4242 and declines 4000 0000 0000 0002, like common providers' test modes.
 /// It keeps a ledger, as a real provider's dashboard would: one JSON line per call
-/// (`authorize`, `decline`, `void`) appended to `ledgerPath`, which tests read to prove
+/// (`authorize`, `decline`, `capture`, `void`, `refund`) appended to `ledgerPath`, which tests read to prove
 /// that a form is authorised once and every authorisation without a booking is voided.
 public struct TestPaymentProvider: PaymentProvider {
     public var ledgerPath: String?
@@ -102,6 +107,16 @@ public struct TestPaymentProvider: PaymentProvider {
     public func void(reference: String, reason: String) throws(PaymentProviderError) {
         guard reference.hasPrefix("test_") else { throw PaymentProviderError("unknown test reference \(reference.prefix(40))") }
         record(["op": "void", "reference": reference, "reason": reason])
+    }
+
+    public func capture(reference: String, amountMinor: Int) throws(PaymentProviderError) {
+        guard reference.hasPrefix("test_") else { throw PaymentProviderError("unknown test reference \(reference.prefix(40))") }
+        record(["op": "capture", "reference": reference, "amount_minor": String(amountMinor)])
+    }
+
+    public func refund(reference: String, amountMinor: Int, reason: String) throws(PaymentProviderError) {
+        guard reference.hasPrefix("test_") else { throw PaymentProviderError("unknown test reference \(reference.prefix(40))") }
+        record(["op": "refund", "reference": reference, "amount_minor": String(amountMinor), "reason": reason])
     }
 
     public func authorization(idempotencyKey: String) throws(PaymentProviderError) -> String? {

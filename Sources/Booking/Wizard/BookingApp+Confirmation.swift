@@ -64,10 +64,11 @@ extension BookingApp {
                 // The hold ran out unconfirmed: mark it so, and release the payment now
                 // rather than at the next sweep.
                 try database.expireHolds(now: now)
-                try releasePayment(of: appointment.id, reason: "hold expired")
+                settlePayment(of: appointment.id)
             }
             throw BookingError(.conflict, "This booking can no longer be confirmed: the hold expired or it was cancelled. Please book again from the mentor's page.")
         }
+        settlePayment(of: confirmed.id)
         var response = redirect("/done")
         response.headers.append(doneCookie(confirmed, manageToken: manageToken, request: request))
         // Confirming from the mail shows the address is theirs: the patient is signed in.

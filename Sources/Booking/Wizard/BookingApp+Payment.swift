@@ -77,6 +77,7 @@ extension BookingApp {
             }
             if result.created {
                 try database.deleteDraft(id: request.cookies["bk_draft"] ?? "")
+                if result.appointment.status == .scheduled { settlePayment(of: result.appointment.id) }
             }
             return try finished(result.appointment, key: key, request: request)
         } catch let failure as BookingFailure {
@@ -147,10 +148,16 @@ extension BookingApp {
         throw BookingError(.unavailable, "Your payment is still being processed. Please wait a moment and reload this page.", retryAfter: 5)
     }
 
-    /// Voids the authorisation of an appointment that will not take place, if it has one.
-    func releasePayment(of appointmentID: String, reason: String) throws {
-        if let record = try database.payment(appointmentID: appointmentID), record.status == .authorized, let reference = record.reference {
-            voidAuthorization(reference, reason: reason)
+    /// Makes an appointment's payment match it now (captured once booked; released or
+    /// refunded by the policy once cancelled or expired). A provider that fails is noted,
+    /// and `mentorsite mail` tries again; the patient's answer does not wait for it.
+    func settlePayment(of appointmentID: String) {
+        do {
+            try PaymentSettlement(database: database, provider: payment, now: now).run(appointmentID: appointmentID) { line in
+                if line.contains("not settled") { Files.writeStandardError("mentorsite-cgi: \(line)\n") }
+            }
+        } catch {
+            Files.writeStandardError("mentorsite-cgi: could not settle the payment of \(appointmentID): \(error)\n")
         }
     }
 

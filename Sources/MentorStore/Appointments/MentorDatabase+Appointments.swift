@@ -53,6 +53,7 @@ extension MentorDatabase {
                 try recordEvent(current.id, from: current.status, to: .rescheduled,
                                 detail: "from \(current.localDate) \(current.localStart) to \(slot.localDate) \(slot.localStart) (\(zone.identifier))", now: stamp)
                 guard let moved = try appointment(id: current.id) else { return nil }
+                try dropUnsentReminders(appointmentID: moved.id, now: now)
                 for message in try mail(moved) { try enqueue(message, appointmentID: moved.id, now: stamp) }
                 return moved
             }
@@ -148,9 +149,10 @@ extension MentorDatabase {
     }
 
     /// Cancels a live appointment (pending or scheduled) at least `window` seconds before it
-    /// starts (a mentor may cancel up to the start: window 0), recording who and why.
-    /// Returns nil when it was not live or the window has passed.
-    public func cancel(appointmentID: String, by canceller: Canceller, reason: String?, window: Int, now: Int,
+    /// starts (a mentor may cancel up to the start: window 0), recording who and why, and
+    /// what its payment keeps (`keepMinor`, the policy's fee; the rest is released or
+    /// refunded). Returns nil when it was not live or the window has passed.
+    public func cancel(appointmentID: String, by canceller: Canceller, reason: String?, window: Int, keepMinor: Int = 0, now: Int,
                        mail: (Appointment) throws -> [OutgoingMail]) throws -> Appointment? {
         let stamp = Timestamp.format(secondsSinceEpoch: now)
         return try wrap {
@@ -161,6 +163,8 @@ extension MentorDatabase {
                     WHERE id = ? AND status IN ('pending', 'scheduled') AND starts_at - ? >= ?
                     """).run([canceller.rawValue, reason, stamp, appointmentID, now, window])
                 guard connection.changes == 1, let after = try appointment(id: appointmentID) else { return nil }
+                try dropUnsentReminders(appointmentID: appointmentID, now: now)
+                try statement("UPDATE payments SET keep_minor = ?, updated_at = ? WHERE appointment_id = ?").run([keepMinor, stamp, appointmentID])
                 try recordEvent(appointmentID, from: before.status, to: .cancelled, detail: "cancelled by \(canceller.rawValue)" + (reason.map { ": " + $0 } ?? ""), now: stamp)
                 for message in try mail(after) { try enqueue(message, appointmentID: appointmentID, now: stamp) }
                 return after

@@ -1,6 +1,8 @@
 import MentorCore
-/// Where a payment stands. An authorisation is voided when its booking does not happen
-/// (slot taken, mentor unavailable, hold expired unconfirmed, session cancelled).
+/// Where a payment stands. An authorisation is captured once its session is booked, and
+/// voided when its booking does not happen (slot taken, mentor unavailable, hold expired
+/// unconfirmed, session cancelled before the capture). A captured payment of a cancelled
+/// session is refunded, in full or but for the late-cancellation fee.
 public enum PaymentStatus: String, Sendable, CaseIterable {
     /// A process claimed the form's idempotency key and is asking the provider now.
     case authorizing
@@ -21,6 +23,15 @@ public struct PaymentRecord: Equatable, Sendable {
     public var currency: String
     public var status: PaymentStatus
     public var detail: String?
+    /// What was taken from the card (the whole amount, or a late-cancellation fee).
+    public var capturedMinor = 0
+    public var refundedMinor = 0
+    /// What the payment keeps after a cancellation (decided then, by the policy); nil
+    /// while the session is not cancelled.
+    public var keepMinor: Int?
+
+    /// What the patient paid in the end, once settled.
+    public var netMinor: Int { capturedMinor - refundedMinor }
 }
 
 /// What claiming a payment form's idempotency key found.
@@ -121,12 +132,82 @@ extension MentorDatabase {
         }
     }
 
-    static let paymentColumns = "idempotency_key, appointment_id, provider, reference, amount_minor, currency, status, detail"
+    static let paymentColumns = "idempotency_key, appointment_id, provider, reference, amount_minor, currency, status, detail, captured_minor, refunded_minor, keep_minor"
 
     func readPayment(_ row: SQLiteRow) -> PaymentRecord {
         PaymentRecord(idempotencyKey: row.text(0), appointmentID: row.optionalText(1), provider: row.text(2), reference: row.optionalText(3),
                       amountMinor: row.int(4), currency: row.text(5), status: PaymentStatus(rawValue: row.text(6)) ?? .authorizing,
-                      detail: row.optionalText(7))
+                      detail: row.optionalText(7), capturedMinor: row.int(8), refundedMinor: row.int(9), keepMinor: row.optionalInt(10))
+    }
+
+    // MARK: Settling
+
+    /// What the provider must do with a payment so that it matches its session.
+    public enum Settlement: Equatable, Sendable {
+        /// The session is booked or took place: take the whole amount.
+        case capture(amountMinor: Int)
+        /// The session will not take place and nothing was taken: take the fee (if any) and
+        /// release the rest (`capture` of the fee, or `void` when it is 0).
+        case release(keepMinor: Int)
+        /// The session was cancelled after the capture: give back all but the fee.
+        case refund(amountMinor: Int)
+    }
+
+    /// Payments that do not match their session yet, each with what would settle it:
+    /// authorisations of booked, done or no-show sessions (capture); authorisations whose
+    /// booking expired, was cancelled or never happened within `orphanSeconds` (release);
+    /// captures of cancelled sessions not refunded yet (refund).
+    public func paymentsToSettle(now: Int, orphanSeconds: Int = 600, appointmentID: String? = nil) throws -> [(payment: PaymentRecord, settlement: Settlement)] {
+        let cutoff = Timestamp.format(secondsSinceEpoch: now - orphanSeconds)
+        let columns = Self.paymentColumns.split(separator: ",").map { "p." + WebText.trimmed($0) }.joined(separator: ", ")
+        return try wrap {
+            try connection.query("""
+                SELECT \(columns), a.status FROM payments p LEFT JOIN appointments a ON a.id = p.appointment_id
+                WHERE p.status IN ('authorized', 'captured') AND p.reference IS NOT NULL AND (?2 IS NULL OR p.appointment_id = ?2)
+                  AND (p.appointment_id IS NOT NULL OR p.updated_at <= ?1)
+                ORDER BY p.id
+                """, [cutoff, appointmentID]) { row -> (PaymentRecord, Settlement)? in
+                let record = readPayment(row)
+                let session = row.optionalText(11).flatMap(AppointmentStatus.init(rawValue:))
+                let keep = min(record.keepMinor ?? 0, record.amountMinor)
+                switch (record.status, session) {
+                case (.authorized, .scheduled?), (.authorized, .completed?), (.authorized, .noShow?):
+                    return (record, .capture(amountMinor: record.amountMinor))
+                case (.authorized, .expired?), (.authorized, .cancelled?), (.authorized, nil):
+                    return (record, .release(keepMinor: session == .cancelled ? keep : 0))
+                case (.captured, .cancelled?) where record.capturedMinor - record.refundedMinor > keep:
+                    return (record, .refund(amountMinor: record.capturedMinor - record.refundedMinor - keep))
+                default:
+                    return nil
+                }
+            }.compactMap { $0 }
+        }
+    }
+
+    /// Records that the provider took `amountMinor` of an authorisation.
+    public func recordCapture(reference: String, amountMinor: Int, now: Int) throws {
+        try wrap {
+            try statement("UPDATE payments SET status = 'captured', captured_minor = ?, detail = NULL, updated_at = ? WHERE reference = ? AND status = 'authorized'")
+                .run([amountMinor, Timestamp.format(secondsSinceEpoch: now), reference])
+        }
+    }
+
+    /// Records that the provider gave back `amountMinor` of a capture.
+    public func recordRefund(reference: String, amountMinor: Int, reason: String, now: Int) throws {
+        try wrap {
+            try statement("""
+                UPDATE payments SET status = 'refunded', refunded_minor = refunded_minor + ?, detail = ?, updated_at = ?
+                WHERE reference = ? AND status IN ('captured', 'refunded') AND refunded_minor + ? <= captured_minor
+                """).run([amountMinor, reason, Timestamp.format(secondsSinceEpoch: now), reference, amountMinor])
+        }
+    }
+
+    /// Notes a settlement the provider did not carry out; the next sweep tries again.
+    public func recordSettlementFailure(reference: String, message: String, now: Int) throws {
+        try wrap {
+            try statement("UPDATE payments SET detail = ?, updated_at = ? WHERE reference = ?")
+                .run(["not settled: " + message, Timestamp.format(secondsSinceEpoch: now), reference])
+        }
     }
 
     public func payment(idempotencyKey: String) throws -> PaymentRecord? {
