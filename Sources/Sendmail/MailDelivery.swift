@@ -109,7 +109,15 @@ public struct MailDelivery {
         } catch {
             return "cannot start \(executable): \(error.localizedDescription)"
         }
-        input.fileHandleForWriting.write(Data(message.utf8))
+        // A command that exits without reading its input (a failing sendmail) closes the
+        // pipe: that is its failure to report, not a SIGPIPE that ends this process.
+        signal(SIGPIPE, SIG_IGN)
+        var writeError: String?
+        do {
+            try input.fileHandleForWriting.write(contentsOf: Data(message.utf8))
+        } catch {
+            writeError = "it stopped reading the message"
+        }
         try? input.fileHandleForWriting.close()
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -117,7 +125,8 @@ public struct MailDelivery {
             let detail = String(decoding: stderr.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             return "exit \(process.terminationStatus)" + (detail.isEmpty ? "" : ": " + detail)
         }
-        return nil
+        // Exit 0 without reading the whole message is no delivery either.
+        return writeError
     }
 
     static func resolve(_ program: String) -> String? {
