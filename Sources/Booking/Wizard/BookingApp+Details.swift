@@ -27,6 +27,8 @@ extension BookingApp {
                 "email": .text(value("email").isEmpty ? (patient?.email ?? "") : value("email")),
                 "phone": .text(value("phone").isEmpty ? (patient?.phone ?? "") : value("phone")),
                 "notes": .text(value("notes")),
+                "sms_enabled": .flag(!config.smsCommand.isEmpty),
+                "sms": .flag(value("sms") == "yes"),
                 "signed_in": .flag(patient != nil),
                 "summary": .object(summary(choices)),
             ])
@@ -43,16 +45,29 @@ extension BookingApp {
             return try showDetails(request, form: request.form, errors: errors.messages)
         case .success(let details):
             if let problem = try slotProblem(choices.start, choices) { throw problem }
-            let (draftID, cookie) = draftID(request)
-            let data: [String: String] = [
-                "name": details.name, "email": details.email, "phone": details.phone ?? "", "notes": details.notes ?? "",
-                "query": choices.query, "idempotency": RandomToken.generate(bytes: 16),
-            ]
-            try saveDraft(draftID, mentorID: choices.mentor.id, data: data)
-            var response = redirect("/payment")
-            if let cookie { response.headers.append((name: "Set-Cookie", value: cookie.headerValue)) }
-            return response
+            return try saveDetails(details, choices: choices, request: request)
         }
+    }
+
+    /// Keeps the patient's details in a draft (a cookie names it) and goes on to payment.
+    func saveDetails(_ details: PatientDetails, choices: Choices, request: CGIRequest) throws -> CGIResponse {
+        let (draftID, cookie) = draftID(request)
+        let data: [String: String] = [
+            "name": details.name, "email": details.email, "phone": details.phone ?? "", "notes": details.notes ?? "",
+            "sms": details.sms && !config.smsCommand.isEmpty ? "yes" : "",
+            "query": choices.query, "idempotency": RandomToken.generate(bytes: 16),
+        ]
+        try saveDraft(draftID, mentorID: choices.mentor.id, data: data)
+        var response = redirect("/payment")
+        if let cookie { response.headers.append((name: "Set-Cookie", value: cookie.headerValue)) }
+        return response
+    }
+
+    /// A signed-in patient's details as their last booking had them (name and phone typed
+    /// then), else as their record has them.
+    func quickDetails(_ patient: PatientRecord) throws -> (name: String, phone: String?) {
+        let last = try database.lastBookingDetails(patientID: patient.id)
+        return (last?.name ?? patient.name, last?.phone ?? patient.phone)
     }
 
     // MARK: Drafts

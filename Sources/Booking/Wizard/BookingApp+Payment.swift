@@ -64,11 +64,12 @@ extension BookingApp {
         }
         let patient = try signedInPatient(request)
         let manageToken = manageToken(forForm: key)
-        let booking = BookingRequest(
+        var booking = BookingRequest(
             mentorID: choices.mentor.id, specialty: choices.specialty, appointmentType: choices.type ?? .video, start: start,
             patientName: draft["name"] ?? "", patientEmail: email, patientPhone: draft["phone"].flatMap { $0.isEmpty ? nil : $0 },
             patientTimezone: choices.patientZone.identifier, notes: draft["notes"].flatMap { $0.isEmpty ? nil : $0 },
             idempotencyKey: key, patientVerified: patient?.email == email, paymentReference: reference, manageTokenHash: RandomToken.digest(manageToken))
+        booking.smsConsent = draft["sms"] == "yes"
         do {
             let pattern = config.meetingURLPattern
             let result = try database.book(booking, rules: settings.rules, holdSeconds: settings.holdSeconds, now: now,

@@ -66,6 +66,9 @@ extension BookingApp {
         var zones = Formatting.commonZones
         for zone in [choices.zone.identifier, choices.patientZone.identifier] where !zones.contains(zone) { zones.append(zone) }
         let offsetNow = ZoneRules.describe(offset: choices.zone.offset(at: now))
+        // A signed-in patient books from this page: their details come from their last
+        // booking, so notes (and text reminders) are all that is left to ask.
+        let patient = try signedInPatient(request)
         return withSession(request) { csrf in
             var response = pages.render("booking/time", step: 3, title: "Choose a date and time", choices: choices, csrf: csrf, errors: errors, extra: [
                 "days": .list(days),
@@ -83,6 +86,11 @@ extension BookingApp {
                 "mentor_zone": .text(choices.zone.identifier),
                 "mentor_offset": .text(offsetNow),
                 "zones": .list(zones.sorted().map { ["name": .text($0), "selected": .flag($0 == choices.patientZone.identifier)] }),
+                "quick": .flag(patient != nil),
+                "quick_name": .text(patient?.name ?? ""),
+                "notes": .text(request.method == .post ? request.form["notes"] ?? "" : ""),
+                "sms_enabled": .flag(!config.smsCommand.isEmpty),
+                "sms": .flag(request.method == .post && request.form["sms"] == "yes"),
             ])
             response.status = status
             return response
@@ -124,6 +132,22 @@ extension BookingApp {
         }
         if let problem = try slotProblem(start, choices) {
             return try showTime(request, errors: ["start": problem.message], status: problem.status)
+        }
+        if request.form["quick"] == "1", let patient = try signedInPatient(request) {
+            let known = try quickDetails(patient)
+            let fields = FormData(["name": known.name, "email": patient.email, "phone": known.phone ?? "",
+                                   "notes": request.form["notes"] ?? "", "sms": request.form["sms"] ?? ""])
+            switch PatientDetails.validate(fields) {
+            case .failure(let errors):
+                // Only notes and the reminder choice were typed here; a stored detail that
+                // no longer passes sends the patient to the details step.
+                if errors.messages.keys.allSatisfy({ $0 == "notes" || $0 == "phone" }) {
+                    return try showTime(request, errors: errors.messages, status: .unprocessable)
+                }
+                return redirect("/details", choices.query)
+            case .success(let details):
+                return try saveDetails(details, choices: choices, request: request)
+            }
         }
         return redirect("/details", choices.query)
     }

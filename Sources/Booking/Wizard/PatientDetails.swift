@@ -7,6 +7,8 @@ public struct PatientDetails: Equatable, Sendable {
     public var email: String
     public var phone: String?
     public var notes: String?
+    /// Reminders by SMS too, at `phone` (only offered where SMS are configured).
+    public var sms = false
 
     public static let maximumNotes = 2000
 
@@ -33,8 +35,14 @@ public struct PatientDetails: Equatable, Sendable {
         if notes.count > maximumNotes {
             errors["notes"] = "Keep your notes under \(maximumNotes) characters (now \(notes.count))."
         }
+        let sms = form["sms"] == "yes"
+        if sms && phoneText.isEmpty && errors["phone"] == nil {
+            errors["phone"] = "Enter the phone number for the text reminders, or untick them."
+        }
         if !errors.isEmpty { return .failure(FieldErrors(messages: errors)) }
-        return .success(PatientDetails(name: name, email: email, phone: phoneText.isEmpty ? nil : phoneText, notes: notes.isEmpty ? nil : notes))
+        var details = PatientDetails(name: name, email: email, phone: phoneText.isEmpty ? nil : phoneText, notes: notes.isEmpty ? nil : notes)
+        details.sms = sms
+        return .success(details)
     }
 
     static func isPhone(_ text: String) -> Bool {

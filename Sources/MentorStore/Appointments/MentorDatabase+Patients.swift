@@ -11,6 +11,14 @@ public struct PatientRecord: Equatable, Sendable {
 }
 
 extension MentorDatabase {
+    /// The name and phone typed for the patient's latest booking, if any.
+    public func lastBookingDetails(patientID: String) throws -> (name: String?, phone: String?)? {
+        try wrap {
+            try statement("SELECT patient_name, patient_phone FROM appointments WHERE patient_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1")
+                .map([patientID]) { ($0.optionalText(0), $0.optionalText(1)) }.first
+        }
+    }
+
     public func patient(id: String) throws -> PatientRecord? {
         try wrap {
             try statement("SELECT id, name, email, phone, verified_at IS NOT NULL FROM patients WHERE id = ?").map([id]) {
