@@ -1,3 +1,4 @@
+import Booking
 import Foundation
 import MentorCore
 import MentorStore
@@ -18,11 +19,17 @@ public enum AppointmentsCommand {
         context.say(String(text.dropLast()))
     }
 
-    static let header = ["start (UTC)", "mentor", "local date", "local time", "time zone", "minutes", "type", "status", "patient", "email", "phone"]
+    static let header = ["start (UTC)", "mentor", "local date", "local time", "time zone", "minutes", "type", "status", "patient", "email", "phone", "payment"]
+
+    /// "cancelled by mentor", "no_show", …
+    static func status(_ row: AppointmentListing) -> String {
+        row.cancelledBy.map { "\(row.status) by \($0)" } ?? row.status
+    }
 
     /// The listing as a table, RFC 4180 CSV or JSON (ending in a line break).
     public static func render(_ rows: [AppointmentListing], as format: Format) -> String {
-        let values = rows.map { [$0.start, $0.mentorSlug, $0.localDate, $0.localStart, $0.timezone, String($0.minutes), $0.type, $0.status, $0.patientName, $0.patientEmail, $0.patientPhone ?? ""] }
+        let values = rows.map { [$0.start, $0.mentorSlug, $0.localDate, $0.localStart, $0.timezone, String($0.minutes), $0.type, status($0),
+                                 $0.patientName, $0.patientEmail, $0.patientPhone ?? "", $0.payment.map(PaymentSettlement.describe) ?? ""] }
         switch format {
         case .csv:
             func field(_ text: String) -> String {
@@ -35,6 +42,14 @@ public enum AppointmentsCommand {
                               "timezone": row.timezone, "minutes": String(row.minutes), "type": row.type, "status": row.status,
                               "patient_name": row.patientName, "patient_email": row.patientEmail]
                 if let phone = row.patientPhone { object["patient_phone"] = phone }
+                if let by = row.cancelledBy { object["cancelled_by"] = by }
+                if let payment = row.payment {
+                    object["payment"] = PaymentSettlement.describe(payment)
+                    object["payment_status"] = payment.status.rawValue
+                    object["payment_currency"] = payment.currency
+                    object["paid_minor"] = String(payment.netMinor)
+                    object["refunded_minor"] = String(payment.refundedMinor)
+                }
                 return object
             }
             let encoder = JSONEncoder()

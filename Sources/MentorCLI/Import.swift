@@ -1,5 +1,7 @@
 import Foundation
+import Booking
 import MentorCore
+import MentorStore
 import SiteGenerator
 
 /// `mentorsite import`: content → database (profile sync).
@@ -19,6 +21,13 @@ public enum ImportCommand {
         context.say("Imported \(config.content) into \(config.database): \(report.inserted.count) new, \(report.updated.count) updated, \(report.unchanged) unchanged, \(report.deactivated.count) removed")
         for (old, new) in report.renamed.sorted(by: { $0.key < $1.key }) {
             context.say("  /mentors/\(old)/ now redirects to /mentors/\(new)/")
+        }
+        // Sessions still to come with mentors who left are cancelled; their patients hear why.
+        if !report.deactivated.isEmpty, let database = try? MentorDatabase(path: config.database, create: false) {
+            let count = try MentorDeparture.cancelSessions(database: database, config: config, sourcePaths: report.deactivated, now: try context.now())
+            if count > 0 {
+                context.say("  \(count) session\(count == 1 ? "" : "s") with mentors who left cancelled; the patients are emailed by `mentorsite mail`, which also refunds them")
+            }
         }
         for conflict in report.conflicts {
             context.warn("error: \(config.content)/\(conflict.sourcePath): changed in the file and on the web since the last import "

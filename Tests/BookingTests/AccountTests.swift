@@ -110,3 +110,25 @@ func signIn(_ site: WizardSite, _ browser: inout WizardBrowser, email: String) t
         #expect(browser.get("/dashboard/profile").status == 403)
     }
 }
+
+/// `/sessions` for a patient with a booked and a cancelled session: times in both zones,
+/// the join link of the one to come, what was paid or refunded, who cancelled.
+@Suite struct SessionsPageTests {
+    @Test func showsJoinLinkPaymentAndWhoCancelled() throws {
+        let site = try twoMentorSite()
+        _ = try bookWithAna(site, pick: { $0.last })
+        _ = try bookWithAna(site, pick: { $0.first })
+        // Both were booked at the same clock: told apart by their start.
+        let ids = try site.database.connection.query("SELECT id FROM appointments ORDER BY starts_at") { $0.text(0) }
+        let (kept, dropped) = (ids[0], ids[1])
+        _ = try site.database.cancel(appointmentID: dropped, by: .mentor, reason: "ill", window: 0, now: site.now) { _ in [] }
+        try PaymentSettlement(database: site.database, provider: TestPaymentProvider(ledgerPath: site.config.testPaymentLedger, now: site.now), now: site.now).run()
+        var browser = WizardBrowser(site)
+        let page = try signIn(site, &browser, email: "pat@example.org")
+        let link = try #require(try site.database.appointment(id: kept)?.meetingLink)
+        #expect(page.body.contains("href=\"\(link)\" rel=\"noopener noreferrer\">Join the session</a>"))
+        #expect(page.body.contains("· booked · €79.17 paid<br>"))
+        #expect(page.body.contains("cancelled by Ana Weber · €79.17 refunded"))
+        #expect(page.body.components(separatedBy: "Join the session").count == 2)
+    }
+}

@@ -251,3 +251,26 @@ struct FlakyProvider: PaymentProvider {
         #expect(site.ledger().map { $0["op"] } == ["authorize", "capture"])
     }
 }
+
+/// A mentor who leaves the directory: sessions still to come are cancelled, the patient is
+/// told why with a link to book someone else, and refunded in full.
+@Suite struct MentorDepartureTests {
+    @Test func theirPatientsAreEmailedAndRefundedInFull() throws {
+        let site = try twoMentorSite()
+        let id = try bookWithAna(site)
+        // Ana's file is removed: the import makes her inactive.
+        let bo = try #require(try site.database.mentors().first { $0.profile.name == "Bo Lind" })
+        let report = try site.database.sync([(bo.sourcePath, bo.profile)], now: "2026-12-01T02:00:00Z") { Slug.make(transliterated: $0.lowercased(), original: $0) }
+        #expect(report.deactivated == ["mentors/0.md"])
+        #expect(try MentorDeparture.cancelSessions(database: site.database, config: site.config, sourcePaths: report.deactivated, now: site.now + 60) == 1)
+        #expect(try site.count("SELECT count(*) FROM appointments WHERE status = 'cancelled' AND cancelled_by = 'operator' AND cancel_reason = 'mentor left the directory'") == 1)
+        let mail = try #require(try site.database.connection.query("SELECT recipient, subject, body FROM outbox WHERE kind = 'mentor-left'") { ($0.text(0), $0.text(1), $0.text(2)) }.first)
+        #expect(mail.0 == "pat@example.org" && mail.1.hasPrefix("Cancelled: Ana Weber has left, "))
+        #expect(mail.2.contains("what you paid is refunded in full") && mail.2.hasSuffix("You can book another mentor whenever you like:\nhttp://127.0.0.1:8080/"))
+        let provider = TestPaymentProvider(ledgerPath: site.config.testPaymentLedger, now: site.now + 120)
+        #expect(try Housekeeping.run(database: site.database, payments: provider, config: site.config, now: site.now + 120) { _ in }.refunded == 1)
+        #expect(try site.database.payment(appointmentID: id).map(PaymentSettlement.describe) == "€79.17 refunded")
+        // A second import finds nothing left to cancel.
+        #expect(try MentorDeparture.cancelSessions(database: site.database, config: site.config, sourcePaths: report.deactivated, now: site.now + 180) == 0)
+    }
+}

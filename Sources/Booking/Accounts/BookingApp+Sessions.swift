@@ -14,6 +14,9 @@ extension BookingApp {
         let sessions = try database.patientSessions(patientID: account.id)
         let upcoming = sessions.filter { $0.appointment.end > now && $0.appointment.status.isLive }.reversed()
         let past = sessions.filter { !($0.appointment.end > now && $0.appointment.status.isLive) }
+        let payments = Dictionary(try sessions.compactMap { session in
+            try database.payment(appointmentID: session.appointment.id).map { (session.appointment.id, PaymentSettlement.describe($0)) }
+        }, uniquingKeysWith: { first, _ in first })
         func values(_ session: PatientSession) -> TemplateValue {
             let appointment = session.appointment
             let access = ManageAccess(field: "appointment", value: appointment.id)
@@ -30,6 +33,8 @@ extension BookingApp {
                 "join_how": .text(Joining.how(appointment.appointmentType)),
             ]
             value.setOptional("join_url", appointment.end > now ? Joining.link(of: appointment) : nil)
+            value.setOptional("payment", payments[appointment.id])
+            value.setOptional("cancelled_by", appointment.cancelledBy.map { $0 == .patient ? "by you" : "by \($0 == .mentor ? session.mentorName : "us")" })
             if let zone = try? appointment.patientZone(), let mentorZone = try? appointment.mentorZone() {
                 value["when"] = .text(Formatting.instantAndZone(appointment.start, in: zone))
                 value.setOptional("mentor_when", zone.identifier == mentorZone.identifier ? nil : Formatting.instantAndZone(appointment.start, in: mentorZone))

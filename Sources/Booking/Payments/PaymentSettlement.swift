@@ -8,7 +8,7 @@ import MentorStore
 /// The CGI settles a session at once after booking, confirming or cancelling it;
 /// `mentorsite mail` settles whatever is left (a provider that was down, a process that
 /// died). Each step is recorded after the provider answers, so a retry never takes twice.
-struct PaymentSettlement {
+public struct PaymentSettlement {
     let database: MentorDatabase
     let provider: any PaymentProvider
     let now: Int
@@ -78,7 +78,7 @@ struct PaymentSettlement {
     }
 
     /// How a payment stands, for the patient and the operator.
-    static func describe(_ record: PaymentRecord) -> String {
+    public static func describe(_ record: PaymentRecord) -> String {
         func money(_ minor: Int) -> String { Money(minorUnits: minor, currency: record.currency).formatted }
         switch record.status {
         case .authorizing: return "being authorised"

@@ -15,6 +15,9 @@ public struct AppointmentListing: Equatable, Sendable {
     public var patientName: String
     public var patientEmail: String
     public var patientPhone: String?
+    public var cancelledBy: String?
+    /// The booking's payment, if it has one.
+    public var payment: PaymentRecord?
 }
 
 extension MentorDatabase {
@@ -32,16 +35,25 @@ extension MentorDatabase {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try wrap {
-            try connection.query("""
+            var payments: [String: PaymentRecord] = [:]
+            try statement("SELECT \(Self.paymentColumns) FROM payments WHERE appointment_id IS NOT NULL ORDER BY id").forEach { row in
+                let record = readPayment(row)
+                if let id = record.appointmentID { payments[id] = record }
+            }
+            return try connection.query("""
                 SELECT a.id, m.slug, a.starts_at, a.local_date, a.local_start, a.mentor_timezone, (a.ends_at - a.starts_at) / 60,
-                       a.appointment_type, a.status, coalesce(a.patient_name, p.name), p.email, coalesce(a.patient_phone, p.phone)
+                       a.appointment_type, a.status, coalesce(a.patient_name, p.name), p.email, coalesce(a.patient_phone, p.phone), a.cancelled_by
                 FROM appointments a JOIN mood_mentor_profiles m ON m.id = a.mentor_id JOIN patients p ON p.id = a.patient_id
                 \(filter) ORDER BY a.starts_at, a.id
                 """, parameters) { row in
                 AppointmentListing(id: row.text(0), mentorSlug: row.text(1), start: Timestamp.format(secondsSinceEpoch: row.int(2)),
                                    localDate: row.text(3), localStart: row.text(4), timezone: row.text(5), minutes: row.int(6),
                                    type: row.text(7), status: row.text(8), patientName: row.text(9), patientEmail: row.text(10),
-                                   patientPhone: row.optionalText(11))
+                                   patientPhone: row.optionalText(11), cancelledBy: row.optionalText(12))
+            }.map { row in
+                var row = row
+                row.payment = payments[row.id]
+                return row
             }
         }
     }
