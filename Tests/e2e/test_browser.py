@@ -1,6 +1,7 @@
 """A patient books in a real headless Chromium behind lighttpd: the whole wizard with
-JavaScript on and off, the emailed link, the .ics download, cancelling, errors, a slot
-taken meanwhile, and every step by keyboard alone."""
+JavaScript on and off, the emailed link, the .ics download, cancelling, /sessions and
+booking again in one step, errors, a slot taken meanwhile, and every step by keyboard
+alone."""
 from support import *
 from browser import *
 from selenium.webdriver.support.ui import WebDriverWait
@@ -69,6 +70,38 @@ def confirm_download_and_cancel(browser, base, folder, downloads, email):
     assert "Your session is cancelled" in browser.text, browser.text[:500]
 
 
+def sessions_and_quick_booking(browser, base):
+    """/sessions after the cancellation, then "book again" as the signed-in patient: the
+    time step takes the notes and goes straight to payment; the new session's join link
+    is on /sessions."""
+    browser.get(base + "/cgi-bin/book/sessions")
+    assert browser.heading == "Your sessions", browser.heading
+    assert "No upcoming sessions." in browser.text and "cancelled" in browser.text and "refunded" in browser.text, browser.text[:800]
+    browser.click('a[href="/cgi-bin/book?mentor=jose-muller"]', navigates=True)
+    assert browser.heading == "What would you like to talk about?", browser.heading
+    browser.click('label[for="specialty-Depression"]')
+    browser.submit()
+    browser.click('label[for="type-video"]')
+    browser.submit()
+    assert browser.heading == "Choose a date and time", browser.heading
+    assert "Booking as Pat Doe, with the details of your last booking." in browser.text
+    start = cancellable_start(browser.driver.page_source)
+    slot = browser.find(f'input[name="start"][value="{start}"]')
+    browser.find(f'label[for="{slot.get_attribute("id")}"]').click()
+    browser.fill("notes", "A follow-up.")
+    browser.submit("Continue to payment")
+    assert browser.heading == "Payment", browser.heading
+    browser.fill("card_number", "4242 4242 4242 4242")
+    browser.fill("card_expiry", "12/30")
+    browser.fill("card_cvc", "123")
+    browser.submit("Pay and book")
+    assert "You are booked" in browser.text, browser.text[:500]
+    join = browser.find('a[href^="https://meet.jit.si/mentorsite-"]').get_attribute("href")
+    browser.get(base + "/cgi-bin/book/sessions")
+    assert browser.find(f'a[href="{join}"]').text == "Join the session"
+    assert "paid" in browser.text and "Add to calendar (.ics)" in browser.text, browser.text[:800]
+
+
 def run_booking(javascript):
     folder = built_site()
     server = Server(folder)
@@ -79,8 +112,9 @@ def run_booking(javascript):
         email = "js@example.org" if javascript else "nojs@example.org"
         book_in_browser(browser, server.base, folder, email)
         confirm_download_and_cancel(browser, server.base, folder, downloads, email)
+        sessions_and_quick_booking(browser, server.base)
         statuses = [row[0] for row in sqlite3.connect(os.path.join(folder, "site.sqlite")).execute("SELECT to_status FROM appointment_events ORDER BY id")]
-        assert statuses == ["pending", "scheduled", "cancelled"], statuses
+        assert statuses == ["pending", "scheduled", "cancelled", "scheduled"], statuses
     finally:
         browser.quit()
         server.stop()
