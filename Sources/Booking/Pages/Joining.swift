@@ -10,9 +10,12 @@ enum Joining {
     /// The join link for a new session with `mentor`.
     static func link(for mentor: Mentor, pattern: String) -> String {
         if let own = mentor.profile.meetingURL { return own }
-        let parts = pattern.split(separator: "{room}", omittingEmptySubsequences: false)
         let room = "mentorsite-" + RandomToken.generate(bytes: 16)
-        return parts.count == 2 ? String(parts[0]) + room + String(parts[1]) : pattern + room
+        // The pattern holds `{room}` once (checked when the configuration is read).
+        let bytes = Array(pattern.utf8)
+        let needle = Array("{room}".utf8)
+        guard let at = bytes.indices.first(where: { bytes[$0...].starts(with: needle) }) else { return pattern + room }
+        return String(decoding: bytes[..<at], as: UTF8.self) + room + String(decoding: bytes[(at + needle.count)...], as: UTF8.self)
     }
 
     /// What to do with the link, for this kind of session.
