@@ -55,6 +55,17 @@ import Testing
             blockedDates: [BlockedDate(date: CalendarDate("2026-12-24")!, reason: "Holiday")]))
     }
 
+    @Test func aMeetingURLIsTheMentorsOwnHTTPSRoom() throws {
+        guard case .success(let profile) = parse("name: Ana\nmeeting_url: https://meet.jit.si/ana-room") else {
+            Issue.record("an https room must be accepted")
+            return
+        }
+        #expect(profile.meetingURL == "https://meet.jit.si/ana-room")
+        for bad in ["http://meet.example/ana", "/rooms/ana", "https://meet.example/a b", "javascript:alert(1)"] {
+            #expect(problems("name: Ana\nmeeting_url: \"\(bad)\"").first?.contains("meeting_url: ") == true, "\(bad)")
+        }
+    }
+
     @Test func defaultsSessionLengthAndCurrency() throws {
         let profile = try parse("name: Bo\nhourly_rate: 100").get()
         #expect(profile.sessionMinutes == 50)
