@@ -89,3 +89,27 @@ import MentorCore
         #expect(upcoming.contains { $0.name == "Vic Tim" && $0.appointment.status == .scheduled })
     }
 }
+
+/// `/slots` is cacheable by shared caches: public for a minute, with an ETag that answers a
+/// repeat with 304, and no cookie read or set.
+@Suite struct CacheableSlotsTests {
+    @Test func theSlotsAnswerIsPublicForAMinuteWithAnETag() throws {
+        let site = try WizardSite(now: tuesdayNight)
+        var browser = WizardBrowser(site)
+        let first = browser.send("GET", "/slots", query: "mentor=ana-weber&days=7", extra: ["HTTP_COOKIE": "bk_session=whatever"])
+        #expect(first.status == 200 && first.body.hasPrefix("{\"mentor\":\"ana-weber\""))
+        #expect(first.header("Cache-Control") == "public, max-age=60")
+        #expect(first.headers.filter { $0.name == "Cache-Control" }.count == 1)
+        #expect(first.header("Set-Cookie") == nil)
+        let etag = try #require(first.header("ETag"))
+        #expect(etag.hasPrefix("\"") && etag.count == 18)
+        let again = browser.send("GET", "/slots", query: "mentor=ana-weber&days=7", extra: ["HTTP_IF_NONE_MATCH": "\"x\", " + etag])
+        #expect(again.status == 304 && again.body.isEmpty && again.header("ETag") == etag)
+        // Another answer (a slot booked meanwhile) has another tag.
+        site.now += 86_400
+        let later = browser.send("GET", "/slots", query: "mentor=ana-weber&days=7", extra: ["HTTP_IF_NONE_MATCH": etag])
+        #expect(later.status == 200 && later.header("ETag") != etag)
+        // Errors stay uncached.
+        #expect(browser.get("/slots", "mentor=nobody").header("Cache-Control") == "no-store")
+    }
+}

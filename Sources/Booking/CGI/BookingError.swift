@@ -23,6 +23,7 @@ public struct BookingError: Error, Equatable, Sendable, CustomStringConvertible 
 public enum HTTPStatus: Int, Sendable {
     case ok = 200
     case seeOther = 303
+    case notModified = 304
     case badRequest = 400
     case unauthorized = 401
     case forbidden = 403
@@ -41,6 +42,7 @@ public enum HTTPStatus: Int, Sendable {
         switch self {
         case .ok: "OK"
         case .seeOther: "See Other"
+        case .notModified: "Not Modified"
         case .badRequest: "Bad Request"
         case .unauthorized: "Unauthorized"
         case .forbidden: "Forbidden"

@@ -24,6 +24,8 @@ public struct CGIRequest: Equatable, Sendable {
     public var host: String?
     /// Where the script is mounted, e.g. `/cgi-bin/book`.
     public var scriptName: String
+    /// The `If-None-Match` header: ETags the client has cached.
+    public var ifNoneMatch: String?
 
     /// Largest accepted body; larger requests get 413 before a byte is read.
     public static let defaultMaximumBody = 64 * 1024
@@ -44,6 +46,7 @@ public struct CGIRequest: Equatable, Sendable {
         self.isHTTPS = (environment["HTTPS"] ?? "").lowercased() == "on" || environment["REQUEST_SCHEME"] == "https"
         self.host = environment["HTTP_HOST"]
         self.scriptName = environment["SCRIPT_NAME"] ?? ""
+        self.ifNoneMatch = environment["HTTP_IF_NONE_MATCH"]
 
         let length = try Self.contentLength(environment["CONTENT_LENGTH"], maximum: maximumBody)
         if method == .post {

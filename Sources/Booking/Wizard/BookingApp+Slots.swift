@@ -33,6 +33,16 @@ extension BookingApp {
             "{\"start\":\(WebText.jsonString(Timestamp.format(secondsSinceEpoch: slot.start))),\"end\":\(WebText.jsonString(Timestamp.format(secondsSinceEpoch: slot.end))),\"local_date\":\"\(slot.localDate)\",\"local_time\":\"\(slot.localStart)\",\"utc_offset\":\(WebText.jsonString(ZoneRules.describe(offset: slot.offset)))}"
         }, separator: ",")
         json += "]}\n"
-        return CGIResponse(status: .ok, contentType: "application/json", body: Array(json.utf8))
+        // Shared caches may keep this for a minute (no cookie is read or set here): a busy
+        // profile page then starts one process a minute instead of one per visit. Safe,
+        // because booking re-checks the slot inside its transaction.
+        var digest = StableHash()
+        digest.add(json)
+        let etag = "\"" + digest.hex + "\""
+        let matched = request.ifNoneMatch.map { header in header.split(separator: ",").contains { WebText.trimmed($0) == etag || WebText.trimmed($0) == "W/" + etag } } ?? false
+        var response = CGIResponse(status: matched ? .notModified : .ok, contentType: "application/json", body: matched ? [] : Array(json.utf8))
+        response.headers.removeAll { $0.name == "Cache-Control" }
+        response.headers += [("Cache-Control", "public, max-age=60"), ("ETag", etag)]
+        return response
     }
 }
