@@ -334,7 +334,7 @@ extension MentorDatabase {
             -- What builds and imports read of every mentor, without the bio: a profile row
             -- runs over several pages (bio and about), so these are read from an index.
             CREATE INDEX mood_mentor_profiles_summary ON mood_mentor_profiles(is_active, slug, id, source_path, name, specialty,
-                specialties, avatar_url, content_hash, is_paused, created_at, updated_at);
+                specialties, languages, avatar_url, content_hash, is_paused, created_at, updated_at);
             CREATE INDEX mood_mentor_profiles_web_edited ON mood_mentor_profiles(web_edited_at, id, source_digest) WHERE web_edited_at IS NOT NULL;
             """),
         // Patients come back: every session has a join link (the mentor's own room, content

@@ -13,13 +13,15 @@ import TestSupport
 @Suite struct IncrementalDifferentialTests {
     static let names = ["Ana Álvarez", "Bo Berg", "Chen Wei", "Đào Nguyễn", "Emma Stone", "Farid Haddad", "Grace Ho", "Hana Kim"]
     static let specialties = ["Anxiety", "Grief", "Sleep", "Career", "Trauma", "Stress"]
+    static let languages = ["English", "Español", "Deutsch", "日本語"]
 
-    func mentorFile(name: String, title: String, specialties: [String], bio: String) -> String {
+    func mentorFile(name: String, title: String, specialties: [String], bio: String, languages: [String]) -> String {
         """
         ---
         name: \(name)
         title: \(title)
         specialties: [\(specialties.joined(separator: ", "))]
+        languages: [\(languages.joined(separator: ", "))]
         timezone: Europe/Berlin
         availability:
           - { day: monday, start: "09:00", end: "12:00" }
@@ -36,15 +38,16 @@ import TestSupport
         let (site, config) = makeSite()
         defer { withExtendedLifetime(site) {} }
         // Enough mentors for several directory pages (48 cards a page).
-        var files: [String: (name: String, title: String, specialties: [String], bio: String)] = [:]
+        var files: [String: (name: String, title: String, specialties: [String], bio: String, languages: [String])] = [:]
         func write(_ file: String) {
             let m = files[file]!
-            site.write("content/mentors/\(file)", mentorFile(name: m.name, title: m.title, specialties: m.specialties, bio: m.bio))
+            site.write("content/mentors/\(file)", mentorFile(name: m.name, title: m.title, specialties: m.specialties, bio: m.bio, languages: m.languages))
         }
         for index in 0..<110 {
             let file = String(format: "m%03d.md", index)
             files[file] = (Self.names[index % Self.names.count] + " \(index / Self.names.count)", "Counsellor",
-                           Array(Self.specialties.shuffled(using: &random).prefix(2)), "Bio number \(index).")
+                           Array(Self.specialties.shuffled(using: &random).prefix(2)), "Bio number \(index).",
+                           Array(Self.languages.shuffled(using: &random).prefix(1 + index % 2)))
             write(file)
         }
         _ = try generator(config).importContent()
@@ -61,10 +64,13 @@ import TestSupport
             case 1: files[file]!.name = "Renamed \(step) " + files[file]!.name; write(file)
             case 2:
                 let added = String(format: "n%03d.md", step)
-                files[added] = ("New Mentor \(step)", "Coach", ["Sleep", "Hope \(step % 3)"], "A new bio.")
+                files[added] = ("New Mentor \(step)", "Coach", ["Sleep", "Hope \(step % 3)"], "A new bio.", ["Kiswahili"])
                 write(added)
             case 3: files[file] = nil; try FileManager.default.removeItem(atPath: config.content + "/mentors/" + file)
-            case 4: files[file]!.specialties = [Self.specialties.randomElement(using: &random)!]; write(file)
+            case 4:
+                files[file]!.specialties = [Self.specialties.randomElement(using: &random)!]
+                files[file]!.languages = [Self.languages.randomElement(using: &random)!]
+                write(file)
             case 5:
                 let mentor = try #require(try database.mentors().first { $0.sourcePath == "mentors/" + file })
                 _ = try database.setPaused(mentorID: mentor.id, !mentor.isPaused, actor: "test", now: 1_800_000_000 + step)

@@ -1,4 +1,6 @@
 """The generator: pages, SEO, sitemap, determinism, rebuilds, broken input, `serve`."""
+import unicodedata
+
 from support import *
 
 
@@ -76,6 +78,40 @@ def sitemap_is_valid_xml_listing_every_mentor_and_robots_names_it():
     robots = open(os.path.join(folder, "public", "robots.txt")).read()
     assert "Sitemap: http://127.0.0.1:8080/sitemap.xml" in robots
     assert "Disallow: /cgi-bin/book" in robots
+
+
+@test
+def every_language_has_a_page_listing_exactly_its_mentors_with_breadcrumbs_and_a_sitemap_place():
+    folder = built_site()
+    public = os.path.join(folder, "public")
+    speakers = {}
+    for name in mentor_files(folder):
+        text = open(os.path.join(folder, "content", "mentors", name + ".md"), encoding="utf-8").read()
+        block = re.search(r"\nlanguages:((?:\n  - [^\n]+)+|[^\n]*)", text)
+        languages = re.findall(r"\n  - ([^\n]+)", block.group(1)) if block and block.group(1).startswith("\n") else \
+            [item.strip() for item in block.group(1).strip().strip("[]").split(",")] if block else []
+        for language in languages:
+            speakers.setdefault(language.strip().strip('"'), set()).add(name)
+    assert "Spanish" in speakers and "English" in speakers, speakers
+    sitemap = open(os.path.join(public, "sitemap.xml")).read()
+    listed = sorted(os.listdir(os.path.join(public, "languages")))
+    assert len(listed) == len(speakers), (listed, sorted(speakers))
+    for language, mentors in speakers.items():
+        folded = "".join(c for c in unicodedata.normalize("NFKD", language) if not unicodedata.combining(c))
+        slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+        page = open(os.path.join(public, "languages", slug, "index.html"), encoding="utf-8").read()
+        cards = set(re.findall(r'<h2 class="card-name"><a href="/mentors/([^/]+)/">', page))
+        assert len(cards) == len(mentors), (language, cards, mentors)
+        assert f"<h1>Mentors who speak {language}</h1>" in page
+        assert f"<loc>http://127.0.0.1:8080/languages/{slug}/</loc>" in sitemap, slug
+        data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+        crumbs = data["@graph"][0]["itemListElement"]
+        assert [crumb["name"] for crumb in crumbs] == ["Mentors", language], crumbs
+        assert 'name="robots"' not in page  # one dimension at a time: every language page is indexed
+    # A profile links its languages; the directory lists them.
+    jose = open(os.path.join(public, "mentors", "jose-muller", "index.html"), encoding="utf-8").read()
+    assert '<li><a href="/languages/spanish/">Spanish</a></li>' in jose
+    assert 'href="/languages/german/">German <span class="count">' in open(os.path.join(public, "index.html"), encoding="utf-8").read()
 
 
 @test

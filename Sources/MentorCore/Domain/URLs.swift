@@ -31,6 +31,7 @@ public struct URLs: Sendable {
     public var home: String { root + "/" }
     public func mentor(_ slug: String) -> String { root + "/mentors/\(slug)/" }
     public func specialty(_ slug: String) -> String { root + "/specialties/\(slug)/" }
+    public func language(_ slug: String) -> String { root + "/languages/\(slug)/" }
     public func page(_ slug: String) -> String { root + "/\(slug)/" }
     public func asset(_ name: String) -> String { root + "/assets/\(name)" }
 

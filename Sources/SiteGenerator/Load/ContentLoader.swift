@@ -234,5 +234,5 @@ public enum ContentLoader {
     }
 
     /// Top-level folders the generator writes itself.
-    static let reservedPageSlugs: Set<String> = ["mentors", "specialties", "assets", "cgi-bin"]
+    static let reservedPageSlugs: Set<String> = ["mentors", "specialties", "languages", "assets", "cgi-bin"]
 }

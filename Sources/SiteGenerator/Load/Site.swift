@@ -19,11 +19,16 @@ public struct Site: Sendable {
     /// Active mentors in directory order (by name, then slug).
     public var mentors: [Mentor]
     public var specialties: [Specialty]
+    /// Every language any mentor speaks, by slug (`/languages/<slug>/`); `mentorSlugs` in
+    /// directory order.
+    public var languages: [Specialty]
     public var pages: [PageSource]
     /// Old mentor URLs and where they now point.
     public var redirects: [Redirect]
     /// Specialty name → slug, for every specialty any mentor lists.
     public var specialtySlugs: [String: String]
+    /// Language name → slug, for every language any mentor speaks.
+    public var languageSlugs: [String: String]
 
     public init(config: SiteConfig, mentors: [Mentor], pages: [PageSource]) {
         self.config = config
@@ -50,6 +55,22 @@ public struct Site: Sendable {
         }
         self.specialties = bySlug.values.sorted { $0.slug < $1.slug }
         self.specialtySlugs = slugs
+        var languagesBySlug: [String: Specialty] = [:]
+        var languageSlugs: [String: String] = [:]
+        for mentor in self.mentors {
+            for name in Set(mentor.profile.languages).sorted() {
+                let slug: String
+                if let known = languageSlugs[name] { slug = known } else {
+                    slug = Slug.make(from: name)
+                    languageSlugs[name] = slug
+                }
+                // A mentor lists a language once, however its spellings fold.
+                if languagesBySlug[slug]?.mentorSlugs.last == mentor.slug { continue }
+                languagesBySlug[slug, default: Specialty(name: name, slug: slug, mentorSlugs: [])].mentorSlugs.append(mentor.slug)
+            }
+        }
+        self.languages = languagesBySlug.values.sorted { $0.slug < $1.slug }
+        self.languageSlugs = languageSlugs
         self.pages = pages.sorted { $0.slug < $1.slug }
         let paths = URLs(config: config)
         self.redirects = self.mentors.flatMap { mentor in

@@ -15,7 +15,7 @@ public struct TemplateSet: Sendable {
     public let folder: String
 
     /// Templates every site build needs.
-    public static let required = ["layout", "card", "directory", "mentor", "specialty", "page", "404", "redirect"]
+    public static let required = ["layout", "card", "directory", "mentor", "specialty", "language", "page", "404", "redirect"]
 
     public static func load(from folder: String, required: [String] = TemplateSet.required) throws(GeneratorError) -> TemplateSet {
         var isDirectory: ObjCBool = false

@@ -151,7 +151,7 @@ struct PageContext: @unchecked Sendable {
         var mentorValues = cardValues ?? card(for: mentor, excerpt: description)
         mentorValues["bio_html"] = .text(bio.html)
         mentorValues["specialties"] = specialtyLinks(p.allSpecialties)
-        mentorValues["languages"] = .list(p.languages.map { .text($0) })
+        mentorValues["languages"] = .list(p.languages.map { ["name": .text($0), "url": .text(urls.language(site.languageSlugs[$0] ?? Slug.make(from: $0)))] })
         mentorValues["therapy_types"] = .list(p.therapyTypes.map { .text($0) })
         mentorValues["education"] = .list(p.education.map { item -> TemplateValue in
             var value: [String: TemplateValue] = ["degree": .text(item.degree), "institution": .text(item.institution)]

@@ -119,15 +119,23 @@ public struct SiteRenderer: Sendable {
         let specialtyLinks = TemplateValue.list(site.specialties.map {
             ["name": .text($0.name), "url": .text(urls.specialty($0.slug)), "count": .text(String($0.mentorSlugs.count))]
         })
-        // Every listing page (the directory and each specialty, 48 cards a page) renders on all cores.
+        let languageLinks = TemplateValue.list(site.languages.map {
+            ["name": .text($0.name), "url": .text(urls.language($0.slug)), "count": .text(String($0.mentorSlugs.count))]
+        })
+        // Every listing page (the directory, each specialty and each language, 48 cards a
+        // page) renders on all cores. One dimension at a time: no page per combination.
         var listings = pages(of: .directory, path: urls.home, slugs: site.mentors.map(\.slug))
         for specialty in site.specialties {
             listings += pages(of: .specialty(specialty), path: urls.specialty(specialty.slug), slugs: specialty.mentorSlugs)
+        }
+        for language in site.languages {
+            listings += pages(of: .language(language), path: urls.language(language.slug), slugs: language.mentorSlugs)
         }
         // A listing page whose key is that of the page on disk shows the same: not rendered.
         var shared = StableHash()
         shared.add("\(site.mentors.count)")
         for specialty in site.specialties { shared.add("\(specialty.name) \(specialty.slug) \(specialty.mentorSlugs.count)") }
+        for language in site.languages { shared.add("language \(language.name) \(language.slug) \(language.mentorSlugs.count)") }
         let sharedKey = shared.hex
         listings = listings.filter { listing in
             let key = listingKey(listing, shared: sharedKey, renderKeys: renderKeys)
@@ -138,6 +146,7 @@ public struct SiteRenderer: Sendable {
         }
         let sharedListingCards = cards
         let sharedSpecialtyLinks = specialtyLinks
+        let sharedLanguageLinks = languageLinks
         for start in stride(from: 0, to: listings.count, by: Self.batchSize) {
         try send(parallelMap(Array(listings[start..<min(listings.count, start + Self.batchSize)]), state: { (templates.privateCopy(), context.privateCopy()) }) { worker, listing -> OutputFile in
             let (templates, context) = worker
@@ -154,7 +163,8 @@ public struct SiteRenderer: Sendable {
                 html = templates.renderBytes("directory", context.page(
                     title: title, description: SEO.metaDescription(plainText: description, lead: site.config.siteName),
                     path: listing.path, jsonLD: listing.number == 1 ? websiteJSONLD(urls) : nil,
-                    extra: ["mentors": pageCards, "specialties": sharedSpecialtyLinks, "pagination": pagination, "mentor_count": .text(String(site.mentors.count))]))
+                    extra: ["mentors": pageCards, "specialties": sharedSpecialtyLinks, "languages": sharedLanguageLinks, "pagination": pagination,
+                            "mentor_count": .text(String(site.mentors.count))]))
             case .specialty(let specialty):
                 let count = specialty.mentorSlugs.count
                 let description = "\(count) \(count == 1 ? "mentor" : "mentors") for \(specialty.name.lowercased()) on \(site.config.siteName). Compare profiles, languages and rates, then book a private session online."
@@ -167,6 +177,19 @@ public struct SiteRenderer: Sendable {
                     path: listing.path, jsonLD: jsonLD,
                     extra: ["specialty": ["name": .text(specialty.name), "count_text": "\(count) \(count == 1 ? "mentor" : "mentors")"], "mentors": pageCards,
                             "specialties": sharedSpecialtyLinks, "pagination": pagination, "breadcrumbs": context.breadcrumbValues(crumbs)]))
+            case .language(let language):
+                let count = language.mentorSlugs.count
+                let mentors = count == 1 ? "1 mentor who holds" : "\(count) mentors who hold"
+                let description = "\(mentors) sessions in \(language.name) on \(site.config.siteName). Compare profiles, specialties and rates, then book a private session online."
+                let crumbs = [("Mentors", urls.home), (language.name, urls.language(language.slug))]
+                let jsonLD = JSON.object([("@context", .string("https://schema.org")),
+                                          ("@graph", .array([context.breadcrumbList(crumbs, id: urls.absolute(urls.language(language.slug)) + "#breadcrumb")]))]).text
+                html = templates.renderBytes("language", context.page(
+                    title: "Mentors who speak \(language.name)\(listing.number > 1 ? ", page \(listing.number)" : "") | \(site.config.siteName)",
+                    description: SEO.metaDescription(plainText: description, lead: language.name),
+                    path: listing.path, jsonLD: jsonLD,
+                    extra: ["language": ["name": .text(language.name), "count_text": .text(mentors)], "mentors": pageCards,
+                            "languages": sharedLanguageLinks, "pagination": pagination, "breadcrumbs": context.breadcrumbValues(crumbs)]))
             }
             return OutputFile(path: urls.file(for: listing.path), contents: html)
         })
@@ -216,6 +239,7 @@ public struct SiteRenderer: Sendable {
         enum Kind: Sendable {
             case directory
             case specialty(Site.Specialty)
+            case language(Site.Specialty)
         }
         var kind: Kind
         var path: String
@@ -277,6 +301,9 @@ public struct SiteRenderer: Sendable {
         let updated = Dictionary(uniqueKeysWithValues: site.mentors.map { ($0.slug, Timestamp.datePart($0.updatedAt)) })
         for specialty in site.specialties {
             entries.append((urls.absolute(urls.specialty(specialty.slug)), specialty.mentorSlugs.compactMap { updated[$0] }.max()))
+        }
+        for language in site.languages {
+            entries.append((urls.absolute(urls.language(language.slug)), language.mentorSlugs.compactMap { updated[$0] }.max()))
         }
         for mentor in site.mentors {
             entries.append((urls.absolute(urls.mentor(mentor.slug)), Timestamp.datePart(mentor.updatedAt)))
