@@ -23,7 +23,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable \
 	-Xswiftc -cross-module-optimization
 BIN := .build/release
 # Everything the build, the tests and `make run` use from Debian.
-DEBIAN_PACKAGES := libcmark-dev libsqlite3-dev sqlite3 lighttpd nginx fcgiwrap apache2 curl tidy python3 python3-pip tzdata
+DEBIAN_PACKAGES := libcmark-dev libsqlite3-dev libfcgi-dev sqlite3 lighttpd nginx fcgiwrap spawn-fcgi apache2 curl tidy python3 python3-pip tzdata
 # The browser tests and `make screenshots`: a real Chromium, driven by Selenium from PyPI.
 BROWSER_PACKAGES := chromium chromium-driver fonts-dejavu-core default-jre-headless
 # The tools that judge the output in the end-to-end tests: Selenium drives Chromium, the W3C
@@ -69,8 +69,11 @@ debug: deps
 unit-test: deps
 	$(SWIFT) test
 
+# Everything once with a process per request, then the bad-input and fault suites again
+# against persistent FastCGI responders.
 e2e-test: build browser-deps
 	python3 Tests/e2e/run_tests.py --bin $(BIN)
+	E2E_CGI_MODE=fastcgi python3 Tests/e2e/run_tests.py --bin $(BIN) --modules test_bad_input,test_faults
 
 # The whole end-to-end suite once per instant in INSTANTS; stops at the first that fails.
 e2e-instants: build browser-deps

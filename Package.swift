@@ -35,6 +35,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
+        // The FastCGI reference library (the persistent mode of mentorsite-cgi).
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         // Domain values, time (zone rules, free slots) and configuration: no SQL, no HTML.
         .target(name: "MentorCore"),
         // The one module that speaks SQL: the database owner, migrations, named operations.
@@ -53,7 +55,7 @@ let package = Package(
         // the watch loop, the reports.
         .target(name: "MentorCLI", dependencies: ["MentorCore", "MentorStore", "SiteGenerator", "Booking", "Sendmail"]),
         .executableTarget(name: "mentorsite", dependencies: ["MentorCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "mentorsite-cgi", dependencies: ["Booking", "MentorCore"]),
+        .executableTarget(name: "mentorsite-cgi", dependencies: ["Booking", "MentorCore", "CFastCGI"]),
 
         // Helpers every test target shares (deterministic random inputs, readable instants).
         .target(name: "TestSupport", dependencies: ["MentorCore"], path: "Tests/TestSupport"),

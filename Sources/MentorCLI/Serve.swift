@@ -6,7 +6,7 @@ import SiteGenerator
 /// the same configuration `deploy/lighttpd.conf` ships; with `--watch`, lighttpd runs as a
 /// child and content, templates and the configuration are rebuilt on every change.
 public enum ServeCommand {
-    public static func run(_ context: CommandContext, config flag: String?, port: Int, watch: Bool) throws -> Never {
+    public static func run(_ context: CommandContext, config flag: String?, port: Int, watch: Bool, fastCGI: Bool = false) throws -> Never {
         let config = try context.configuration(flag: flag)
         guard (1...65535).contains(port) else { throw CommandError("--port must be between 1 and 65535") }
         guard let lighttpd = findLighttpd() else {
@@ -22,12 +22,13 @@ public enum ServeCommand {
         }
         let state = config.resolve(".mentorsite")
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        let server = LighttpdConfig(root: context.absolute(config.output), port: String(port), state: context.absolute(state), cgi: cgiExecutable(),
+        var server = LighttpdConfig(root: context.absolute(config.output), port: String(port), state: context.absolute(state), cgi: cgiExecutable(),
                                     config: context.absolute(context.configPath(flag: flag) ?? config.resolve(SiteConfig.fileName)),
                                     bookingPath: URLs(config: config).bookingPath, errorLog: "/dev/stderr", environment: environment)
+        server.fastCGI = fastCGI
         let confPath = state + "/lighttpd.conf"
         try server.text.write(toFile: confPath, atomically: true, encoding: .utf8)
-        context.say("Serving \(config.output) and booking at http://127.0.0.1:\(port)/ (lighttpd, Ctrl-C stops)")
+        context.say("Serving \(config.output) and booking at http://127.0.0.1:\(port)/ (lighttpd\(fastCGI ? " with FastCGI" : ""), Ctrl-C stops)")
         fflush(nil)
         try serve(context, lighttpd: lighttpd, confPath: confPath, config: config,
                   watcher: watch ? SourceWatcher(config: config, configPath: context.configPath(flag: flag) ?? config.resolve(SiteConfig.fileName)) : nil)

@@ -16,6 +16,8 @@ public final class MentorDatabase {
     /// A cached prepared statement for `sql`.
     func statement(_ sql: String) throws -> SQLiteStatement {
         if let cached = statements[sql] { return cached }
+        // A process that stays (FastCGI) must not grow with every distinct statement.
+        if statements.count >= 256 { statements.removeAll() }
         let prepared = try connection.prepare(sql)
         statements[sql] = prepared
         return prepared
@@ -44,6 +46,15 @@ public final class MentorDatabase {
 
     /// The schema version (migrations applied).
     public var schemaVersion: Int { (try? connection.scalarInt("PRAGMA user_version")) ?? 0 }
+
+    /// Refuses a database that a newer program has migrated since this connection opened
+    /// (a persistent process checks before each request).
+    public func checkSchemaVersion() throws {
+        let version = try wrap { try connection.scalarInt("PRAGMA user_version") ?? 0 }
+        if version > Self.migrations.count {
+            throw StoreError.newerSchema(path: connection.path, found: version, known: Self.migrations.count)
+        }
+    }
 
     /// Writes a consistent copy of the whole database to a new file at `path` (`VACUUM
     /// INTO`: one read transaction, so writers carry on meanwhile). Fails if `path` exists.

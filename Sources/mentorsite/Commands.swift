@@ -38,9 +38,10 @@ extension MentorSite {
         @OptionGroup var options: ConfigOption
         @Option(help: "Port on 127.0.0.1.") var port: Int = 8080
         @Flag(help: "Import and rebuild whenever content, templates or the configuration change.") var watch = false
+        @Flag(name: .customLong("fastcgi"), help: "Run the booking persistently through lighttpd's mod_fastcgi instead of one process per request.") var fastCGI = false
 
         func run() throws {
-            try perform { try ServeCommand.run($0, config: options.config, port: port, watch: watch) }
+            try perform { try ServeCommand.run($0, config: options.config, port: port, watch: watch, fastCGI: fastCGI) }
         }
     }
 

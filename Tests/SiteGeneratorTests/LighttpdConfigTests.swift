@@ -8,11 +8,14 @@ import SiteGenerator
     static let deployed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("deploy/lighttpd.conf").path
 
-    @Test func theShippedFileIsWhatServeWrites() throws {
+    @Test func theShippedFilesAreWhatServeWrites() throws {
+        let fastCGI = Self.deployed.replacingOccurrences(of: "lighttpd.conf", with: "lighttpd-fastcgi.conf")
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
             try LighttpdConfig.shipped.text.write(toFile: Self.deployed, atomically: true, encoding: .utf8)
+            try LighttpdConfig.shippedFastCGI.text.write(toFile: fastCGI, atomically: true, encoding: .utf8)
         }
         #expect(try String(contentsOfFile: Self.deployed, encoding: .utf8) == LighttpdConfig.shipped.text)
+        #expect(try String(contentsOfFile: fastCGI, encoding: .utf8) == LighttpdConfig.shippedFastCGI.text)
     }
 
     @Test func serveFillsInItsOwnPathsAndTheTestClock() {

@@ -18,17 +18,19 @@ import traceback
 
 import support
 
-MODULES = ["test_site", "test_generator_input", "test_quality", "test_booking", "test_servers", "test_bad_input", "test_faults", "test_validators", "test_dashboard", "test_comeback", "test_browser"]
+MODULES = ["test_site", "test_generator_input", "test_quality", "test_booking", "test_servers", "test_bad_input", "test_faults", "test_validators", "test_dashboard", "test_comeback", "test_fastcgi", "test_browser"]
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=support.BIN)
     parser.add_argument("-k", default="")
+    parser.add_argument("--modules", default="", help="comma-separated test modules to run (default: all)")
     arguments = parser.parse_args()
     # Set before the test modules import it.
     support.BIN = os.path.abspath(arguments.bin)
-    for name in MODULES:
+    chosen = [name for name in arguments.modules.split(",") if name] or MODULES
+    for name in chosen:
         importlib.import_module(name)
     passed = failed = 0
     for function in support.TESTS:
@@ -43,9 +45,12 @@ def main():
             failed += 1
             print(f"FAIL {function.__name__}", flush=True)
             traceback.print_exc()
+    if support.POOL is not None:
+        support.POOL.stop()
     for folder in support.FOLDERS:
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"e2e: {passed} passed, {failed} failed")
+    mode = " (FastCGI responders)" if support.CGI_MODE == "fastcgi" else ""
+    print(f"e2e{mode}: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
 

@@ -221,16 +221,16 @@ class LoopbackServer:
 class Server(LoopbackServer):
     """`mentorsite serve` on a free loopback port, stopped by PID."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, *options):
         self.folder = folder
         self.port = free_port()
         # lighttpd's error log (and so every CGI's stderr) goes to stderr: a file, never a
         # pipe that could fill up and stall the server.
-        log = os.path.join(folder, f"serve-{self.port}.log")
-        with open(log, "w") as handle:
-            self.process = subprocess.Popen([os.path.join(BIN, "mentorsite"), "serve", "--port", str(self.port)], cwd=folder,
+        self.log = os.path.join(folder, f"serve-{self.port}.log")
+        with open(self.log, "w") as handle:
+            self.process = subprocess.Popen([os.path.join(BIN, "mentorsite"), "serve", "--port", str(self.port), *options], cwd=folder,
                                             stdout=handle, stderr=subprocess.STDOUT)
-        self.wait_until_listening("mentorsite serve", log)
+        self.wait_until_listening("mentorsite serve", self.log)
 
 
 class Browser:
@@ -385,6 +385,61 @@ class LighttpdServer(LoopbackServer):
         self.wait_until_listening("lighttpd", os.path.join(state, "lighttpd-error.log"))
 
 
+class LighttpdFastCGIServer(LoopbackServer):
+    """lighttpd with mod_fastcgi on a free loopback port, from deploy/lighttpd-fastcgi.conf:
+    two persistent responders that lighttpd starts again when one dies."""
+
+    def __init__(self, folder):
+        self.port = free_port()
+        self.state = os.path.join(folder, "lighttpd-fastcgi-state")
+        os.makedirs(self.state, exist_ok=True)
+        template = open(os.path.join(REPO, "deploy", "lighttpd-fastcgi.conf")).read()
+        config = (template.replace("@STATE@", self.state).replace("@ROOT@", os.path.join(folder, "public")).replace("@PORT@", str(self.port))
+                  .replace("@CGI@", os.path.join(BIN, "mentorsite-cgi")).replace("@CONFIG@", os.path.join(folder, "mentorsite.yml")))
+        changed = re.sub(r'("bin-environment" => \("MENTORSITE_CONFIG" => "[^"]*")', r'\1, "MENTORSITE_TEST_NOW" => "' + str(NOW) + '"', config)
+        assert changed != config, "no bin-environment in deploy/lighttpd-fastcgi.conf"
+        config_path = os.path.join(self.state, "lighttpd.conf")
+        open(config_path, "w").write(changed)
+        self.process = subprocess.Popen(["lighttpd", "-D", "-f", config_path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.wait_until_listening("lighttpd (FastCGI)", os.path.join(self.state, "lighttpd-error.log"))
+
+    def responders(self):
+        """PIDs of the FastCGI responders lighttpd is running now."""
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+        return sorted(int(pid) for pid in children if os.path.basename(os.readlink(f"/proc/{pid}/exe")) == "mentorsite-cgi")
+
+
+class NginxFastCGIServer(LoopbackServer):
+    """nginx on a free loopback port, from deploy/nginx-fastcgi.conf, passing the booking
+    to two persistent responders that spawn-fcgi started on a Unix socket."""
+
+    def __init__(self, folder):
+        self.port = free_port()
+        state = os.path.join(folder, "nginx-fastcgi-state")
+        os.makedirs(state, exist_ok=True)
+        self.socket = os.path.join(state, "responder.sock")
+        pids = os.path.join(state, "responders.pid")
+        environment = {"PATH": "/usr/bin:/bin", "MENTORSITE_CONFIG": os.path.join(folder, "mentorsite.yml"), "MENTORSITE_TEST_NOW": str(NOW)}
+        subprocess.run(["spawn-fcgi", "-s", self.socket, "-F", "2", "-P", pids, "-M", "0666", "--", os.path.join(BIN, "mentorsite-cgi")],
+                       env=environment, check=True, capture_output=True)
+        self.responders = [int(line) for line in open(pids).read().split()]
+        template = open(os.path.join(REPO, "deploy", "nginx-fastcgi.conf")).read()
+        config = (template.replace("@STATE@", state).replace("@ROOT@", os.path.join(folder, "public")).replace("@PORT@", str(self.port))
+                  .replace("@CONFIG@", os.path.join(folder, "mentorsite.yml")).replace("@SOCKET@", self.socket))
+        config_path = os.path.join(state, "nginx.conf")
+        open(config_path, "w").write("user root;\n" + config)
+        self.process = subprocess.Popen(["nginx", "-c", config_path, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.wait_until_listening("nginx (FastCGI)", os.path.join(state, "nginx-error.log"))
+
+    def stop(self):
+        super().stop()
+        for pid in self.responders:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+
 class NginxServer(LoopbackServer):
     """nginx with fcgiwrap on a free loopback port, from deploy/nginx-fcgiwrap.conf."""
 
@@ -437,6 +492,119 @@ def cgi_command(config, method="GET", path="", query="", body=b"", cookie="", ex
     return ["env", "-i"] + [f"{k}={v}" for k, v in environment.items()] + [os.path.join(BIN, "mentorsite-cgi")], body
 
 
+# How raw CGI requests reach the binary: "cgi" starts one process per request (`env -i`);
+# "fastcgi" sends them as a web server would to a pool of persistent responders (the same
+# executable started on a listening socket). `make e2e-test` runs the bad-input and fault
+# suites in both modes.
+CGI_MODE = os.environ.get("E2E_CGI_MODE", "cgi")
+
+
+class FastCGIPool:
+    """Persistent `mentorsite-cgi` responders sharing one listening Unix socket, started
+    again when one dies (as lighttpd or systemd would)."""
+
+    def __init__(self, size=4):
+        self.folder = tempfile.mkdtemp(prefix="mentorsite-fcgi-")
+        self.path = os.path.join(self.folder, "responder.sock")
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(self.path)
+        self.listener.listen(128)
+        self.size = size
+        self.processes = []
+        self.ensure()
+
+    def ensure(self):
+        self.processes = [process for process in self.processes if process.poll() is None]
+        while len(self.processes) < self.size:
+            # A clean environment: every request brings its own variables.
+            self.processes.append(subprocess.Popen([os.path.join(BIN, "mentorsite-cgi")], stdin=self.listener.fileno(),
+                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={}))
+
+    def kill_all(self):
+        for process in self.processes:
+            process.send_signal(signal.SIGKILL)
+        for process in self.processes:
+            process.wait(timeout=10)
+        self.ensure()
+
+    def stop(self):
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes = []
+        self.listener.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+POOL = None
+
+
+def fastcgi_pool():
+    global POOL
+    if POOL is None:
+        POOL = FastCGIPool()
+    POOL.ensure()
+    return POOL
+
+
+def argv_environment(argv):
+    """The variables of an `env -i NAME=value … binary` command line."""
+    assert argv[:2] == ["env", "-i"], argv
+    return dict(item.split("=", 1) for item in argv[2:-1])
+
+
+class CGIRun:
+    """One request started now and answered later, in either mode (`communicate`, `kill`)."""
+
+    def __init__(self, argv, body):
+        self.result = None
+        if CGI_MODE == "fastcgi":
+            import fastcgi
+            import threading
+            pool = fastcgi_pool()
+
+            def send():
+                try:
+                    stdout, stderr, _ = fastcgi.request(pool.path, argv_environment(argv), body, timeout=120)
+                    self.result = (stdout, stderr, 0)
+                except (EOFError, ConnectionError, OSError):
+                    self.result = (b"", b"", -signal.SIGKILL)  # its responder was killed
+            self.thread = threading.Thread(target=send)
+            self.thread.start()
+        else:
+            import threading
+            self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+            def talk():
+                # communicate: a CGI that answers before reading a large body (413) is fine.
+                stdout, stderr = self.process.communicate(body, timeout=120)
+                self.result = (stdout, stderr, self.process.returncode)
+            self.thread = threading.Thread(target=talk)
+            self.thread.start()
+
+    def kill(self):
+        """SIGKILL the process serving it (in FastCGI mode: the responders, restarted after)."""
+        if CGI_MODE == "fastcgi":
+            fastcgi_pool().kill_all()
+        else:
+            self.process.send_signal(signal.SIGKILL)
+
+    def communicate(self, timeout=120):
+        """(stdout, stderr, exit status: negative for the signal that ended it)."""
+        self.thread.join(timeout)
+        return self.result
+
+
+def run_cgi(argv, body):
+    """One request in the suite's mode: (stdout, stderr)."""
+    stdout, stderr, _ = CGIRun(argv, body).communicate(timeout=30)
+    return stdout, stderr
+
+
 def parse_cgi(stdout, stderr=b""):
     """(status, lower-case headers, body, stderr) of a CGI's output."""
     head, _, payload = stdout.partition(b"\r\n\r\n")
@@ -452,8 +620,7 @@ def parse_cgi(stdout, stderr=b""):
 def cgi(folder, method="GET", path="", query="", body=b"", cookie="", extra=None):
     """One request to the CGI of a site folder, at the suite's clock: (status, headers, body)."""
     argv, body = cgi_command(os.path.join(folder, "mentorsite.yml"), method, path, query, body, cookie, extra)
-    result = subprocess.run(argv, input=body, capture_output=True, timeout=30)
-    return parse_cgi(result.stdout, result.stderr)[:3]
+    return parse_cgi(*run_cgi(argv, body))[:3]
 
 
 class ApacheServer(LoopbackServer):
@@ -551,8 +718,7 @@ class Site:
 
     def cgi(self, *args, **options):
         argv, body = self.command(*args, **options)
-        result = subprocess.run(argv, input=body, capture_output=True, timeout=30)
-        return parse_cgi(result.stdout, result.stderr)
+        return parse_cgi(*run_cgi(argv, body))
 
     def dump(self):
         connection = sqlite3.connect(self.database)

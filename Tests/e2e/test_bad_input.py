@@ -270,6 +270,21 @@ def a_body_that_never_arrives_is_refused_at_the_read_deadline():
     site = Site()
     before = site.dump()
     argv, _ = site.command("POST", "/type", body=b"", length="500", cookie=f"bk_session={SESSION}")
+    if CGI_MODE == "fastcgi":
+        # The web server would send the body it got: ten bytes, and then nothing.
+        import fastcgi
+        started = time.monotonic()
+
+        def stall(connection, data):
+            head = data[:data.index(fastcgi.record(fastcgi.PARAMS, 1)) + 8]
+            connection.sendall(head + fastcgi.record(fastcgi.STDIN, 1, b"csrf=x&a=1"))
+        stdout, _, _ = fastcgi.request(fastcgi_pool().path, argv_environment(argv), timeout=40, send=stall)
+        waited = time.monotonic() - started
+        status, headers, body, _ = parse_cgi(stdout)
+        assert status == 400 and "shorter than its Content-Length" in body, (status, body[:300])
+        assert 5 < waited < 60, waited
+        assert site.dump() == before
+        return
     process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdin.write(b"csrf=x&a=1")
     process.stdin.flush()

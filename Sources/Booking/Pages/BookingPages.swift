@@ -4,25 +4,24 @@ import MentorStore
 import TemplateEngine
 
 /// Renders booking pages with the site's own layout and stylesheet, from
-/// `templates/booking/*.mustache`, parsed per request (a handful of small files) by
-/// MentorCore's `Template`, which renders them as the generator's swift-mustache does.
+/// `templates/booking/*.mustache` (a handful of small files, parsed once per process and
+/// again when they change: `TemplateCache`) by TemplateEngine's `Template`, which renders
+/// them as the generator's swift-mustache does.
 struct BookingPages {
     let config: SiteConfig
     let paths: URLs
     let stylesheet: String
     let script: String
+    let cache: TemplateCache
 
-    init(config: SiteConfig) {
+    init(config: SiteConfig, cache: TemplateCache = TemplateCache()) {
         self.config = config
         self.paths = URLs(config: config)
+        self.cache = cache
         let folder = config.templates
         // The names the generator gave the assets it wrote.
-        let paths = self.paths
-        func asset(_ name: String) -> String {
-            paths.asset(Files.bytes(at: folder + "/assets/" + name).map { URLs.assetName(name, contents: $0) } ?? name)
-        }
-        stylesheet = asset("style.css")
-        script = asset("booking.js")
+        stylesheet = paths.asset(cache.assetName("style.css", at: folder + "/assets/style.css"))
+        script = paths.asset(cache.assetName("booking.js", at: folder + "/assets/booking.js"))
     }
 
     /// The booking CGI's URL for a step path (`/time` → `/cgi-bin/book/time`).
@@ -94,16 +93,9 @@ struct BookingPages {
         var pending = [name]
         while let next = pending.popLast() {
             guard library.templates[next] == nil else { continue }
-            let path = config.templates + "/" + next + ".mustache"
-            guard let text = Files.readText(path) else { return nil }
-            do {
-                let template = try Template(text)
-                library.templates[next] = template
-                pending += template.partials.filter { library.templates[$0] == nil }
-            } catch {
-                Files.writeStandardError("mentorsite-cgi: \(path): \(error)\n")
-                return nil
-            }
+            guard let template = cache.template(at: config.templates + "/" + next + ".mustache") else { return nil }
+            library.templates[next] = template
+            pending += template.partials.filter { library.templates[$0] == nil }
         }
         return library
     }

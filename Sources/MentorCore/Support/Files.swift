@@ -64,6 +64,11 @@ public enum Files {
     /// The process environment, read from `environ` (the first of a repeated name wins, as
     /// `getenv` does).
     public static func environment() -> [String: String] {
+        environment(environ)
+    }
+
+    /// A `NAME=value` array ending in NULL (`environ`, a FastCGI request's parameters).
+    public static func environment(_ environ: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> [String: String] {
         var count = 0
         while environ[count] != nil { count += 1 }
         // Sized once and filled from raw bytes: a CGI request starts with ~50 variables.
@@ -100,6 +105,15 @@ public enum Files {
     /// Writes `text` to the standard error (diagnostics of the CGI go there, never to the
     /// response), without Foundation's `FileHandle`.
     public static func writeStandardError(_ text: String) {
-        writeAll(2, Array(text.utf8))
+        if let errorSink {
+            errorSink(Array(text.utf8))
+        } else {
+            writeAll(2, Array(text.utf8))
+        }
     }
+
+    /// Where diagnostics go instead of stderr while it is set: a FastCGI responder sends a
+    /// request's diagnostics on that request's error stream, which the web server logs.
+    /// Set and cleared around each request by the one thread that serves requests.
+    nonisolated(unsafe) public static var errorSink: (([UInt8]) -> Void)?
 }

@@ -1,12 +1,13 @@
 import Foundation
 import MentorCore
 
-/// The lighttpd configuration for the site and the booking CGI (mod_cgi): static files from
-/// the output folder, `404.html` for missing pages, long cache lifetimes for fingerprinted
-/// assets, the CGI at the booking path with `MENTORSITE_CONFIG`, the private files refused,
-/// and the 301s for old slugs that `build` writes. `mentorsite serve` writes it with real
-/// paths; `deploy/lighttpd.conf` is the same text with `@…@` placeholders
-/// (`LighttpdConfig.shipped`), kept equal by a test.
+/// The lighttpd configuration for the site and the booking CGI (mod_cgi, or the same
+/// executable persistent through mod_fastcgi): static files from the output folder,
+/// `404.html` for missing pages, long cache lifetimes for fingerprinted assets, the booking
+/// at its path with `MENTORSITE_CONFIG`, the private files refused, and the 301s for old
+/// slugs that `build` writes. `mentorsite serve` writes it with real paths;
+/// `deploy/lighttpd.conf` and `deploy/lighttpd-fastcgi.conf` are the same text with `@…@`
+/// placeholders (`LighttpdConfig.shipped`, `.shippedFastCGI`), kept equal by a test.
 public struct LighttpdConfig: Sendable {
     public var root: String
     public var port: String
@@ -18,6 +19,10 @@ public struct LighttpdConfig: Sendable {
     public var errorLog: String
     /// Variables besides `MENTORSITE_CONFIG` for the CGI (the test clock, when set).
     public var environment: [(name: String, value: String)]
+    /// Run the booking executable persistently (mod_fastcgi) instead of once per request.
+    public var fastCGI = false
+    /// FastCGI processes lighttpd keeps running (and starts again when one dies).
+    public var processes = 2
 
     public init(root: String, port: String, state: String, cgi: String, config: String, bookingPath: String,
                 errorLog: String? = nil, environment: [(name: String, value: String)] = []) {
@@ -35,15 +40,43 @@ public struct LighttpdConfig: Sendable {
     public static let shipped = LighttpdConfig(root: "@ROOT@", port: "@PORT@", state: "@STATE@", cgi: "@CGI@", config: "@CONFIG@",
                                                bookingPath: "/cgi-bin/book")
 
+    /// What `deploy/lighttpd-fastcgi.conf` holds.
+    public static let shippedFastCGI: LighttpdConfig = {
+        var config = shipped
+        config.fastCGI = true
+        return config
+    }()
+
     public var text: String {
         func quote(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         let variables = [("MENTORSITE_CONFIG", config)] + environment.map { ($0.name, $0.value) }
+        let booking = fastCGI ? """
+            # The booking: mentorsite-cgi kept running as a FastCGI responder, \(processes) processes that
+            # lighttpd starts again when one dies, for \(bookingPath) and everything under it (PATH_INFO).
+            fastcgi.server = (\(quote(bookingPath)) => ((
+              "socket" => \(quote(state + "/mentorsite-cgi.sock")),
+              "bin-path" => \(quote(cgi)),
+              "bin-environment" => (\(variables.map { quote($0.0) + " => " + quote($0.1) }.joined(separator: ", "))),
+              "max-procs" => \(processes),
+              "check-local" => "disable",
+            )))
+            """ : """
+            # The booking CGI: \(bookingPath) and everything under it (PATH_INFO).
+            alias.url = (\(quote(bookingPath)) => \(quote(cgi)))
+            $HTTP["url"] =^ \(quote(bookingPath)) {
+              cgi.assign = ("" => "")
+              setenv.set-environment = (\(variables.map { quote($0.0) + " => " + quote($0.1) }.joined(separator: ", ")))
+            }
+            """
+        let file = fastCGI ? "deploy/lighttpd-fastcgi.conf" : "deploy/lighttpd.conf"
+        let modules = fastCGI ? "\"mod_access\", \"mod_redirect\", \"mod_setenv\", \"mod_fastcgi\", \"mod_staticfile\""
+            : "\"mod_access\", \"mod_alias\", \"mod_redirect\", \"mod_setenv\", \"mod_cgi\", \"mod_staticfile\""
         return """
-            # lighttpd with mod_cgi for mentorsite: static pages from public/, the booking CGI at
-            # /cgi-bin/book. `mentorsite serve` writes this file with the @…@ placeholders filled in
+            # lighttpd with \(fastCGI ? "mod_fastcgi" : "mod_cgi") for mentorsite: static pages from public/, the booking at
+            # /cgi-bin/book. `mentorsite serve\(fastCGI ? " --fastcgi" : "")` writes this file with the @…@ placeholders filled in
             # (listening on 127.0.0.1 only), and so do the end-to-end tests; generated from
-            # LighttpdConfig (SiteGenerator), which a test keeps equal to deploy/lighttpd.conf.
-            server.modules = ("mod_access", "mod_alias", "mod_redirect", "mod_setenv", "mod_cgi", "mod_staticfile")
+            # LighttpdConfig (SiteGenerator), which a test keeps equal to \(file).
+            server.modules = (\(modules))
             server.document-root = \(quote(root))
             server.bind = "127.0.0.1"
             server.port = \(port)
@@ -73,12 +106,7 @@ public struct LighttpdConfig: Sendable {
             $HTTP["url"] =~ "^/assets/" {
               setenv.add-response-header = ("Cache-Control" => "public, max-age=31536000, immutable")
             }
-            # The booking CGI: \(bookingPath) and everything under it (PATH_INFO).
-            alias.url = (\(quote(bookingPath)) => \(quote(cgi)))
-            $HTTP["url"] =^ \(quote(bookingPath)) {
-              cgi.assign = ("" => "")
-              setenv.set-environment = (\(variables.map { quote($0.0) + " => " + quote($0.1) }.joined(separator: ", ")))
-            }
+            \(booking)
             # Old profile URLs → 301 to the current ones (written by `mentorsite build`).
             include \(quote(root + "/redirects.lighttpd.conf"))
 
