@@ -125,13 +125,13 @@ public struct Generator {
                 return files
             }
             var cards: [String: String] = [:]
-            var stale: [String] = []
+            var stale: [Mentor] = []
             for ((mentor, _), files) in zip(summaries, onDisk) {
                 if let files, let entry = cache.entries[mentor.slug] {
                     cards[mentor.slug] = entry.card
                     kept += files
                 } else {
-                    stale.append(mentor.id)
+                    stale.append(mentor)
                 }
             }
             // Listing pages are cached by path (slugs never start with "/").
@@ -140,23 +140,27 @@ public struct Generator {
                 let file = urls.file(for: path)
                 if let size = recorded.files[file], Files.size(of: config.output + "/" + file) == size { listings[path] = entry.renderKey }
             }
-            reuse = SiteRenderer.Reuse(cards: cards, rendering: try database.mentors(ids: stale, details: true).filter(\.isActive), listings: listings)
-            site = Site(config: config, mentors: summaries.map(\.mentor), pages: pages)
+            reuse = SiteRenderer.Reuse(cards: cards, rendering: stale, listings: listings)
         } else {
-            site = Site(config: config, mentors: try database.mentors(), pages: pages)
+            // Everything renders; whole profiles are loaded a batch at a time, so memory
+            // holds summaries and cards, never every bio at once.
+            reuse = nil
         }
+        site = Site(config: config, mentors: summaries.map(\.mentor), pages: pages)
+        let incremental = reuse != nil
         log("      \(seconds(since: start)) s")
 
         let stageStart = Date()
         let rendering = reuse.map { "\($0.rendering.count) of \(site.mentors.count) mentors (the rest are as the last build left them)" } ?? "\(site.mentors.count) mentors"
+        let loadBatch = { (batch: [Mentor]) throws -> [Mentor] in try database.mentors(batchOf: batch.map(\.id)).filter(\.isActive) }
         log("[2/2] Render \(rendering), \(site.specialties.count) specialties, \(site.pages.count) pages into \(config.output) (\(SiteRenderer.batchSize) mentors a batch)")
         // Nothing is written until every input has loaded and parsed: a broken template or
         // content file stops the build above, with the previous site untouched.
-        let session = try writer.begin(recordedFiles: reuse == nil ? nil : recorded?.files)
+        let session = try writer.begin(recordedFiles: incremental ? recorded?.files : nil)
         cache.invalidate()
         session.keep(kept)
         var count = kept.count
-        let rendered = try SiteRenderer(site: site, templates: templates).render(renderKeys: renderKeys, reusing: reuse) { batch throws(GeneratorError) in
+        let rendered = try SiteRenderer(site: site, templates: templates).render(renderKeys: renderKeys, reusing: reuse, load: loadBatch) { batch throws(GeneratorError) in
             count += batch.count
             try session.write(batch)
         }

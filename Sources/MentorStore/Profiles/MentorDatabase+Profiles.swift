@@ -47,9 +47,27 @@ extension MentorDatabase {
     }
 
     func loadMentors(includingInactive: Bool, id only: String? = nil, profileDetails: Bool = true) throws -> [Mentor] {
-        // One mentor (booking) or all (a build): the same queries, filtered or not.
-        let filterChildren = only == nil ? "" : "WHERE mentor_id = ?1"
-        let parameters: [any SQLBindable] = only.map { [$0] } ?? []
+        try loadMentors(includingInactive: includingInactive, ids: only.map { [$0] }, profileDetails: profileDetails)
+    }
+
+    /// Whole mentors with these ids, in batches of up to 500 (a build's batch).
+    public func mentors(batchOf ids: [String]) throws -> [Mentor] {
+        try wrap {
+            try connection.readTransaction {
+                var result: [Mentor] = []
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    result += try loadMentors(includingInactive: true, ids: Array(ids[start..<min(ids.count, start + 500)]), profileDetails: true)
+                }
+                return result
+            }
+        }
+    }
+
+    func loadMentors(includingInactive: Bool, ids only: [String]?, profileDetails: Bool = true) throws -> [Mentor] {
+        // One mentor (booking), some (a build's batch) or all: the same queries, filtered or not.
+        let list = only.map { ids in ids.count == 1 ? "= ?1" : "IN (" + WebText.join((1...max(1, ids.count)).map { "?\($0)" }, separator: ", ") + ")" }
+        let filterChildren = list.map { "WHERE mentor_id " + $0 } ?? ""
+        let parameters: [any SQLBindable] = only ?? []
         var education: [String: [Education]] = [:]
         var experience: [String: [Experience]] = [:]
         var previous: [String: [String]] = [:]
@@ -62,7 +80,7 @@ extension MentorDatabase {
             }
             try connection.prepare("""
                 SELECT s.mentor_id, s.slug FROM mentor_slugs s JOIN mood_mentor_profiles p ON p.id = s.mentor_id
-                WHERE s.slug <> p.slug \(only == nil ? "" : "AND s.mentor_id = ?1") ORDER BY s.mentor_id, s.slug
+                WHERE s.slug <> p.slug \(list.map { "AND s.mentor_id " + $0 } ?? "") ORDER BY s.mentor_id, s.slug
                 """).forEach(parameters) { row in
                 previous[row.text(0), default: []].append(row.text(1))
             }
@@ -84,7 +102,7 @@ extension MentorDatabase {
         }
         var conditions: [String] = []
         if !includingInactive { conditions.append("is_active = 1") }
-        if only != nil { conditions.append("id = ?1") }
+        if let list { conditions.append("id " + list) }
         let filter = conditions.isEmpty ? "" : "WHERE " + WebText.join(conditions, separator: " AND ")
         return try connection.prepare("""
             SELECT id, source_path, slug, name, explicit_slug, title, specialty, location, gender, avatar_url,

@@ -71,8 +71,10 @@ public struct SiteRenderer: Sendable {
     ///   (`MentorDatabase.mentorSummaries`); listing pages are keyed by them.
     /// - Parameter reuse: render only these mentors' pages and the listing pages whose key
     ///   changed (the rest are on disk).
+    /// - Parameter load: turns a batch of the mentors to render into whole profiles (the
+    ///   site's mentors may be summaries); nil: they are whole already.
     @discardableResult
-    public func render(renderKeys: [String: String] = [:], reusing reuse: Reuse? = nil,
+    public func render(renderKeys: [String: String] = [:], reusing reuse: Reuse? = nil, load: (([Mentor]) throws -> [Mentor])? = nil,
                        into emit: ([OutputFile]) throws(GeneratorError) -> Void) throws(GeneratorError) -> Rendered {
         var seen = Set<String>()
         func send(_ batch: [OutputFile]) throws(GeneratorError) {
@@ -92,7 +94,14 @@ public struct SiteRenderer: Sendable {
         var rendered = Rendered()
         let rendering = reuse?.rendering ?? site.mentors
         for start in stride(from: 0, to: rendering.count, by: Self.batchSize) {
-            let batch = Array(rendering[start..<min(rendering.count, start + Self.batchSize)])
+            var batch = Array(rendering[start..<min(rendering.count, start + Self.batchSize)])
+            if let load {
+                do {
+                    batch = try load(batch)
+                } catch {
+                    throw GeneratorError(stage: .load, file: site.config.database, message: "cannot read mentors from the database: \(error)")
+                }
+            }
             let results = parallelMap(batch, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, mentor -> (card: String, files: [OutputFile]) in
                 let bio = Markdown.render(mentor.profile.bio)
                 let cardValues = worker.1.card(for: mentor, excerpt: excerpt(bio.plainText))
