@@ -97,6 +97,7 @@ run: build
 bench: build
 	@scripts/install-deps.sh $(BENCH_PACKAGES)
 	python3 bench/bench.py --bin $(BIN) --mentors $(N)
+	python3 bench/bench.py --bin $(BIN) --mentors $(N) --dir bench/out --runs 3 --only-builds
 	$(if $(BIG_N),python3 bench/bench.py --bin $(BIN) --mentors $(BIG_N) --runs 3 --no-hugo)
 	python3 bench/cgi_bench.py --bin $(BIN)
 

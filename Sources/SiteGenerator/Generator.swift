@@ -125,22 +125,38 @@ public struct Generator {
                 return files
             }
             var cards: [String: String] = [:]
+            var search: [String: String] = [:]
             var stale: [Mentor] = []
             for ((mentor, _), files) in zip(summaries, onDisk) {
-                if let files, let entry = cache.entries[mentor.slug] {
+                if let files, let entry = cache.entries[mentor.slug], !entry.search.isEmpty {
                     cards[mentor.slug] = entry.card
+                    search[mentor.slug] = entry.search
                     kept += files
                 } else {
                     stale.append(mentor)
                 }
             }
-            // Listing pages are cached by path (slugs never start with "/").
+            // Listing pages are cached by path (slugs never start with "/"); search shards
+            // as "/search/s<n>", with their files.
             var listings: [String: String] = [:]
+            var shards: [Int: SiteRenderer.Shard] = [:]
             for (path, entry) in cache.entries where path.hasPrefix("/") {
+                if path.hasPrefix("/search/s"), let shard = Int(path.dropFirst("/search/s".count)) {
+                    let files = RenderCache.decodeFiles(entry.card)
+                    let onDisk = files.allSatisfy { name, path in
+                        name.hasPrefix("gender:") || recorded.files[path].map { size in Files.size(of: config.output + "/" + path) == size } == true
+                    }
+                    if onDisk {
+                        shards[shard] = SiteRenderer.Shard(key: entry.renderKey, files: files)
+                    }
+                    continue
+                }
                 let file = urls.file(for: path)
                 if let size = recorded.files[file], Files.size(of: config.output + "/" + file) == size { listings[path] = entry.renderKey }
             }
             reuse = SiteRenderer.Reuse(cards: cards, rendering: stale, listings: listings)
+            reuse?.search = search
+            reuse?.shards = shards
         } else {
             // Everything renders; whole profiles are loaded a batch at a time, so memory
             // holds summaries and cards, never every bio at once.
@@ -164,7 +180,7 @@ public struct Generator {
             count += batch.count
             try session.write(batch)
         }
-        let keptListings = rendered.keptListings.compactMap { path in recorded?.files[path].map { (path, $0) } }
+        let keptListings = (rendered.keptListings + rendered.keptSearchFiles).compactMap { path in recorded?.files[path].map { (path, $0) } }
         session.keep(keptListings)
         count += keptListings.count
         let report = try session.finish(fingerprint: fingerprint)
@@ -172,13 +188,21 @@ public struct Generator {
         do {
             var entries: [String: RenderCache.Entry] = [:]
             for (slug, card) in rendered.cards {
-                if let key = renderKeys[slug] { entries[slug] = RenderCache.Entry(renderKey: key, card: card) }
+                if let key = renderKeys[slug] { entries[slug] = RenderCache.Entry(renderKey: key, card: card, search: rendered.search[slug] ?? "") }
             }
             for (path, key) in rendered.listings where cache.entries[path]?.renderKey != key {
                 entries[path] = RenderCache.Entry(renderKey: key, card: "")
             }
+            var shardPaths: [String] = []
+            for (shard, written) in rendered.shards {
+                let path = "/search/s\(shard)"
+                shardPaths.append(path)
+                if cache.entries[path]?.renderKey != written.key {
+                    entries[path] = RenderCache.Entry(renderKey: written.key, card: RenderCache.encodeFiles(written.files))
+                }
+            }
             try cache.save(entries, inputs: inputs, outputFingerprint: fingerprint,
-                           live: Set(site.mentors.map(\.slug)).union(rendered.listings.keys))
+                           live: Set(site.mentors.map(\.slug)).union(rendered.listings.keys).union(shardPaths))
         } catch {
             log("      warning: \(error) (the next build renders every mentor)")
         }

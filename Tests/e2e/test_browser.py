@@ -224,3 +224,58 @@ def every_step_can_be_done_with_the_keyboard_alone_with_visible_focus():
     finally:
         browser.quit()
         server.stop()
+
+
+@test
+def the_directory_search_finds_filters_and_sorts_in_chromium_and_stays_hidden_without_javascript():
+    folder = built_site()
+    server = Server(folder)
+    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.common.keys import Keys
+    browser = Chromium(javascript=True)
+    try:
+        browser.get(server.base + "/")
+        box = browser.find("[data-search]")
+        WebDriverWait(browser.driver, 10).until(lambda driver: box.is_displayed() and len(browser.all("#search-language option")) > 1)
+
+        def settle(action):
+            """Does `action` and waits until the search it starts has shown its results."""
+            before = box.get_attribute("data-done")
+            action()
+            WebDriverWait(browser.driver, 10).until(lambda driver: box.get_attribute("data-done") not in (None, before))
+            return [element.text for element in browser.all("[data-search-results] .card-name")]
+
+        query = browser.find("#search-q")
+
+        def clear():
+            query.send_keys(Keys.CONTROL, "a")
+            query.send_keys(Keys.BACKSPACE)
+        # A diacritic-free, half-typed name finds the mentor.
+        assert "José Müller" in settle(lambda: query.send_keys("mulle"))
+        assert not browser.find("[data-listing]").is_displayed()
+        # Words from a bio: every hit's profile holds the word.
+        settle(clear)
+        names = settle(lambda: query.send_keys("burnout "))
+        assert names, "no mentor found for burnout"
+        for link in browser.all("[data-search-results] .card-name a"):
+            assert "urnout" in fetch(link.get_attribute("href"))[2].decode(), link.text
+        # A language filter with no words: exactly the language page's mentors.
+        settle(clear)
+        found = sorted(settle(lambda: Select(browser.find("#search-language")).select_by_visible_text("German")))
+        language_page = fetch(server.base + "/languages/german/")[2].decode()
+        expected = sorted(html_unescape(name) for name in re.findall(r'<h2 class="card-name"><a href="[^"]+">([^<]+)</a>', language_page))
+        assert found == expected, (found, expected)
+        # Every mentor, sorted by price, lowest first (amounts in the site's currency first).
+        settle(lambda: Select(browser.find("#search-language")).select_by_visible_text("Any"))
+        settle(lambda: Select(browser.find("#search-sort")).select_by_value("price"))
+        assert browser.find("[data-search-status]").text == f"{len(mentor_files(folder))} mentors found"
+        print(f"search: {len(names)} profiles mention burnout; German: {len(found)}; matching took {box.get_attribute('data-matched-ms')} ms", flush=True)
+    finally:
+        browser.quit()
+    plain = Chromium(javascript=False)
+    try:
+        plain.get(server.base + "/")
+        assert not plain.find("[data-search]").is_displayed() and plain.find("[data-listing]").is_displayed()
+    finally:
+        plain.quit()
+        server.stop()

@@ -40,11 +40,26 @@ public struct SiteRenderer: Sendable {
         public var rendering: [Mentor]
         /// Listing pages on disk (path → `listingKey` of what they show).
         public var listings: [String: String]
+        /// The search documents (`SearchIndex.encode`) of the mentors not rendered.
+        public var search: [String: String] = [:]
+        /// Search index shards on disk: shard → its key and files (logical name → path).
+        public var shards: [Int: Shard] = [:]
 
         public init(cards: [String: String], rendering: [Mentor], listings: [String: String]) {
             self.cards = cards
             self.rendering = rendering
             self.listings = listings
+        }
+    }
+
+    /// One shard of the search index as written: what it holds (`key`) and its files.
+    public struct Shard: Equatable, Sendable {
+        public var key: String
+        public var files: [String: String]
+
+        public init(key: String, files: [String: String]) {
+            self.key = key
+            self.files = files
         }
     }
 
@@ -56,6 +71,12 @@ public struct SiteRenderer: Sendable {
         public var listings: [String: String] = [:]
         /// Listing pages not rendered because the page on disk shows the same.
         public var keptListings: [String] = []
+        /// The search document of every mentor rendered, by slug.
+        public var search: [String: String] = [:]
+        /// Every search shard's key and files.
+        public var shards: [Int: Shard] = [:]
+        /// Search files not written because their shard is as it was.
+        public var keptSearchFiles: [String] = []
     }
 
     /// The files a mentor's page makes: the page, and the portrait placeholder when the
@@ -102,8 +123,9 @@ public struct SiteRenderer: Sendable {
                     throw GeneratorError(stage: .load, file: site.config.database, message: "cannot read mentors from the database: \(error)")
                 }
             }
-            let results = parallelMap(batch, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, mentor -> (card: String, files: [OutputFile]) in
+            let results = parallelMap(batch, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, mentor -> (card: String, search: String, files: [OutputFile]) in
                 let bio = Markdown.render(mentor.profile.bio)
+                let search = SearchIndex.encode(SearchIndex.document(for: mentor, bioText: bio.plainText))
                 let cardValues = worker.1.card(for: mentor, excerpt: excerpt(bio.plainText))
                 let card = worker.0.render("card", cardValues)
                 let html = worker.0.renderBytes("mentor", worker.1.mentorPage(mentor, bio: bio, card: cardValues))
@@ -112,11 +134,12 @@ public struct SiteRenderer: Sendable {
                 if paths.count > 1 {
                     files.append(OutputFile(path: paths[1], text: Avatar.svg(name: mentor.profile.name)))
                 }
-                return (card, files)
+                return (card, search, files)
             }
             for (mentor, result) in zip(batch, results) {
                 cards[mentor.slug] = ["html": .text(result.card)]
                 rendered.cards[mentor.slug] = result.card
+                rendered.search[mentor.slug] = result.search
             }
             try send(results.flatMap(\.files))
         }
@@ -173,7 +196,7 @@ public struct SiteRenderer: Sendable {
                     title: title, description: SEO.metaDescription(plainText: description, lead: site.config.siteName),
                     path: listing.path, jsonLD: listing.number == 1 ? websiteJSONLD(urls) : nil,
                     extra: ["mentors": pageCards, "specialties": sharedSpecialtyLinks, "languages": sharedLanguageLinks, "pagination": pagination,
-                            "mentor_count": .text(String(site.mentors.count))]))
+                            "mentor_count": .text(String(site.mentors.count)), "search_index": .text(urls.root + "/search/index.json")]))
             case .specialty(let specialty):
                 let count = specialty.mentorSlugs.count
                 let description = "\(count) \(count == 1 ? "mentor" : "mentors") for \(specialty.name.lowercased()) on \(site.config.siteName). Compare profiles, languages and rates, then book a private session online."
@@ -226,7 +249,52 @@ public struct SiteRenderer: Sendable {
         files.append(OutputFile(path: "robots.txt", text: robots(urls)))
         files += assetFiles
         try send(files)
+        try send(searchIndex(renderKeys: renderKeys, reuse: reuse, rendered: &rendered))
         return rendered
+    }
+
+    /// The search index's files: the shards whose mentors changed, and the manifest.
+    func searchIndex(renderKeys: [String: String], reuse: Reuse?, rendered: inout Rendered) throws(GeneratorError) -> [OutputFile] {
+        let count = SearchIndex.shardCount(mentors: site.mentors.count)
+        var members: [[Mentor]] = Array(repeating: [], count: count)
+        for mentor in site.mentors.sorted(by: { $0.slug < $1.slug }) { members[SearchIndex.shard(of: mentor.slug, count: count)].append(mentor) }
+        let known = rendered.search.merging(reuse?.search ?? [:]) { fresh, _ in fresh }
+        var files: [OutputFile] = []
+        var manifest: [String: String] = [:]
+        var genders = Set<String>()
+        for (shard, mentors) in members.enumerated() {
+            var key = StableHash()
+            key.add("\(SearchIndex.version) \(count) \(shard)")
+            for mentor in mentors { key.add(mentor.slug + " " + (renderKeys[mentor.slug] ?? known[mentor.slug] ?? "?")) }
+            if !renderKeys.isEmpty, let kept = reuse?.shards[shard], kept.key == key.hex {
+                rendered.shards[shard] = kept
+                rendered.keptSearchFiles += kept.files.filter { !$0.key.hasPrefix("gender:") }.values.sorted()
+                manifest.merge(kept.files) { first, _ in first }
+                genders.formUnion(kept.files.keys.compactMap { $0.hasPrefix("gender:") ? String($0.dropFirst(7)) : nil })
+                continue
+            }
+            var documents: [SearchIndex.Document] = []
+            for mentor in mentors {
+                guard let text = known[mentor.slug], let document = SearchIndex.decode(text) else {
+                    throw GeneratorError(stage: .render, file: "search/index.json", message: "no search document for \(mentor.slug) (the database changed during the build); build again")
+                }
+                documents.append(document)
+            }
+            var written: [String: String] = [:]
+            for (name, file) in SearchIndex.shardFiles(shard, documents: documents) {
+                written[name] = file.path
+                files.append(file)
+            }
+            // The genders a shard's mentors give, kept with its files for the manifest.
+            for gender in Set(documents.map(\.gender)) where !gender.isEmpty { written["gender:" + gender] = "" }
+            genders.formUnion(documents.map(\.gender).filter { !$0.isEmpty })
+            rendered.shards[shard] = Shard(key: key.hex, files: written)
+            manifest.merge(written) { first, _ in first }
+        }
+        manifest = manifest.filter { !$0.key.hasPrefix("gender:") }
+        files.append(SearchIndex.manifest(shards: count, files: manifest, languages: site.languages.map(\.name),
+                                          specialties: site.specialties.map(\.name), genders: genders.sorted(), currency: site.config.defaultCurrency))
+        return files
     }
 
     /// A digest of what a listing page shows: its place among the pages, the site-wide

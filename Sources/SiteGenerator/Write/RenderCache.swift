@@ -3,7 +3,8 @@ import Glibc
 import MentorCore
 
 /// What an incremental build needs of the mentors it does not render: each one's card HTML
-/// (the listings show it) and the key of what their page showed when it was written.
+/// (the listings show it), their search document (their shard of the search index may need
+/// writing again) and the key of what their page showed when it was written.
 ///
 /// One file, `.mentorsite/render-cache`, append-only: a build appends the cards it rendered,
 /// and a later record of a slug wins. It is rewritten whole when the build's inputs
@@ -13,16 +14,17 @@ import MentorCore
 /// after the marker is, so a build that stopped half way, another output folder or a build
 /// by another mentorsite all make the next build render everything.
 ///
-///     mentorsite render cache 1
+///     mentorsite render cache 2
 ///     <inputs 16 hex> <marker fingerprint 16 hex>
-///     <slug>\t<render key>\t<bytes>\n<card HTML>\n …
+///     <slug>\t<render key>\t<card bytes>\t<search bytes>\n<card HTML><search text>\n …
 struct RenderCache {
     struct Entry: Equatable, Sendable {
         var renderKey: String
         var card: String
+        var search = ""
     }
 
-    static let magic = "mentorsite render cache 1\n"
+    static let magic = "mentorsite render cache 2\n"
     static let blank = String(repeating: "0", count: 16)
 
     let path: String
@@ -46,10 +48,13 @@ struct RenderCache {
         // A record cut short (a crash while appending) ends the reading; those before it hold.
         while let newline = bytes[index...].firstIndex(of: 0x0A) {
             let fields = bytes[index..<newline].split(separator: 0x09, omittingEmptySubsequences: false)
-            guard fields.count == 3, let length = Int(String(decoding: fields[2], as: UTF8.self)),
-                  length >= 0, newline + 1 + length < bytes.count, bytes[newline + 1 + length] == 0x0A else { break }
-            let card = String(decoding: bytes[(newline + 1)..<(newline + 1 + length)], as: UTF8.self)
-            cache.entries[String(decoding: fields[0], as: UTF8.self)] = Entry(renderKey: String(decoding: fields[1], as: UTF8.self), card: card)
+            guard fields.count == 4, let cardLength = Int(String(decoding: fields[2], as: UTF8.self)),
+                  let searchLength = Int(String(decoding: fields[3], as: UTF8.self)), cardLength >= 0, searchLength >= 0 else { break }
+            let length = cardLength + searchLength
+            guard newline + 1 + length < bytes.count, bytes[newline + 1 + length] == 0x0A else { break }
+            let card = String(decoding: bytes[(newline + 1)..<(newline + 1 + cardLength)], as: UTF8.self)
+            let search = String(decoding: bytes[(newline + 1 + cardLength)..<(newline + 1 + length)], as: UTF8.self)
+            cache.entries[String(decoding: fields[0], as: UTF8.self)] = Entry(renderKey: String(decoding: fields[1], as: UTF8.self), card: card, search: search)
             cache.records += 1
             index = newline + 2 + length
         }
@@ -93,12 +98,28 @@ struct RenderCache {
         isValid = true
     }
 
+    /// A shard's files (logical name → path) as one line of text, and back.
+    static func encodeFiles(_ files: [String: String]) -> String {
+        files.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1F}")
+    }
+
+    static func decodeFiles(_ text: String) -> [String: String] {
+        var files: [String: String] = [:]
+        for item in text.split(separator: "\u{1F}") {
+            guard let equals = item.lastIndex(of: "=") else { continue }  // paths hold no "="
+            files[String(item[..<equals])] = String(item[item.index(after: equals)...])
+        }
+        return files
+    }
+
     static func recordBytes(_ records: [(key: String, value: Entry)]) -> [UInt8] {
         var bytes: [UInt8] = []
         for (slug, entry) in records {
             let card = Array(entry.card.utf8)
-            bytes += Array("\(slug)\t\(entry.renderKey)\t\(card.count)\n".utf8)
+            let search = Array(entry.search.utf8)
+            bytes += Array("\(slug)\t\(entry.renderKey)\t\(card.count)\t\(search.count)\n".utf8)
             bytes += card
+            bytes += search
             bytes.append(0x0A)
         }
         return bytes
