@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import SiteGenerator
 
 /// The render cache holds only for the inputs and output state it names, survives a record
@@ -66,5 +67,20 @@ import Testing
         let final = RenderCache.load(path: path, inputs: inputs, outputFingerprint: fingerprint)
         #expect(final.entries == ["ana": entry("k1200", "A1200")])
         #expect(final.records < 1002)
+    }
+}
+
+/// The search index folds words byte by byte where it can: held to the Unicode reference.
+@Suite struct SearchWordsTests {
+    @Test func theFastFoldingIsTheUnicodeOne() {
+        var random = SeededRandom(seed: 7)
+        let pieces = ["Müller", "naïve", "ÉCOLE", "café", "Nguyễn Thị Đào", "Иван", "東京", "don’t", "O'Connor", "x2", "A", "the", "Self-esteem",
+                      "ﬁne", "Ⅻ", "ß", "İstanbul", "½", "e\u{301}", " ", "—", ",", "\t", "42", "Zoë", "ÅNGSTRÖM"]
+        for _ in 0..<2000 {
+            let text = (0..<Int.random(in: 1...8, using: &random)).map { _ in pieces.randomElement(using: &random)! }
+                .joined(separator: ["", " ", "-", "."].randomElement(using: &random)!)
+            #expect(SearchIndex.words(text) == SearchIndex.slowWords(text), "\(text)")
+        }
+        #expect(SearchIndex.words("José Müller: burnout, and CBT-I for 2 years") == ["jose", "muller", "burnout", "cbt", "years"])
     }
 }

@@ -123,10 +123,11 @@ class Chromium:
 
     def tab_to(self, matches, limit=80):
         """Presses Tab until the focused element satisfies `matches`; returns it."""
-        for _ in range(limit):
+        for presses in range(1, limit + 1):
             self.keys(Keys.TAB)
             element = self.active()
             if matches(element):
+                self.presses = presses
                 return element
         raise AssertionError(f"Tab never reached the element on {self.url}")
 

@@ -34,6 +34,9 @@ public struct SiteConfig: Equatable, Sendable {
     /// A command that sends one SMS: run as `COMMAND <phone number>` with the text on its
     /// standard input (no shell). Empty: no SMS, and the details step does not offer them.
     public var smsCommand = ""
+    /// Whether `build` writes the directory's search index (`search: off` leaves it out, and
+    /// the directory has no search box).
+    public var search = true
     /// Folder of the configuration file; relative paths start here.
     public var root = "."
 
@@ -43,7 +46,7 @@ public struct SiteConfig: Equatable, Sendable {
     static let keys = [
         "site_name", "tagline", "base_url", "language", "default_currency", "database", "content",
         "templates", "output", "booking_url", "secret_key_file", "booking_interval_minutes", "contact_email", "test_payment_ledger",
-        "meeting_url_pattern", "reminder_hours", "mail_max_attempts", "sms_command",
+        "meeting_url_pattern", "reminder_hours", "mail_max_attempts", "sms_command", "search",
     ] + BookingPolicy.keys.map(\.key)
 
     /// The booking rules a site owner may change (`booking_*` keys).
@@ -133,6 +136,13 @@ public struct SiteConfig: Equatable, Sendable {
         }
         if let attempts = reader.integer("mail_max_attempts", in: 1...100) { config.mailMaxAttempts = attempts }
         if let value = reader.string("sms_command") { config.smsCommand = value }
+        if let value = reader.string("search") {
+            switch value {
+            case "on": config.search = true
+            case "off": config.search = false
+            default: reader.report(reader.line(of: "search"), "search", "\"\(value)\" must be on or off")
+            }
+        }
         if !reader.diagnostics.isEmpty { throw Diagnostics(reader.diagnostics) }
         return config
     }

@@ -9,19 +9,21 @@ import MentorCore
 /// but the manifest has a content hash in its name and can be cached for good. Per shard:
 ///
 /// - `t-<bucket>` files: an inverted index of the terms starting with that bucket's
-///   character (`a`…`z`, `0` for digits, `_` for the rest): term → [document, weight, …],
-///   documents numbered within the shard, weights from where the term appears (name 8,
-///   title 4, specialties and languages 3, bio 1, at most 15);
-/// - `f`: per document what filters and sorting need: price (minor units) and currency,
-///   rating ×10, gender, languages, specialties, and the weekdays with hours (a bit each,
-///   Monday first) with the earliest start, from which the script estimates the next free
-///   day;
+///   character (`a`…`z`, `0` for digits, `_` for the rest), or with its first two letters
+///   when a letter's postings are large: term → postings, each one number (the gap to the
+///   previous document, numbered within the shard, times 16, plus the weight from where
+///   the term appears: name 8, title 4, specialties and languages 3, location 2, bio 1, at
+///   most 15);
+/// - `fl`, `fs`, `fg`, `fc`: languages, specialties, gender and currency per document, as
+///   numbers into the file's own list of values; `fn`: per document the price in minor
+///   units, rating ×10, the weekdays with hours (a bit each, Monday first) and the earliest
+///   start, from which the script estimates the next free day;
 /// - `d<page>`: the card text of 64 documents: slug, name, title, price, rating, reviews,
 ///   specialties.
 ///
-/// `index.json` names every file, the shard count and the filter values. A query for a term
-/// loads one `t-` file per shard, then the `d` pages of the results shown: at 10,000
-/// mentors, 32 shards.
+/// `index.json` names every file, the shard count, each shard's documents and the filter
+/// values. A query for a term loads one `t-` file per shard, a filter or sort only the facet
+/// files it needs, then the `d` pages of the results shown: at 10,000 mentors, 32 shards.
 enum SearchIndex {
     static let version = 1
     static let mentorsPerShard = 512
@@ -64,7 +66,59 @@ enum SearchIndex {
     ]
 
     /// Lower-case words without diacritics (`Müller` → `muller`), as the script folds a query.
+    /// ASCII runs are folded byte by byte; only a run with other characters goes through
+    /// Unicode (decomposition, marks dropped, lower case): the whole Unicode path cost two
+    /// thirds of a full build (perf), and `slowWords` stays the reference a test holds this to.
     static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        scanWords(text, ascii: { words.append(String(decoding: $0, as: UTF8.self)) }, other: { words.append($0) })
+        return words
+    }
+
+    /// Stop words packed as `pack` makes them.
+    static let packedStopWords = Set(stopWords.compactMap { pack(Array($0.utf8)[...]) })
+
+    /// Up to 8 ASCII bytes as one number (none of them is 0, so no two words share one).
+    static func pack(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+        guard bytes.count <= 8 else { return nil }
+        var value: UInt64 = 0
+        for byte in bytes { value = value << 8 | UInt64(byte) }
+        return value
+    }
+
+    /// The words of `text`: runs of ASCII letters and digits, lowered, go to `ascii` as
+    /// bytes (no String made for them); a run with other characters goes through
+    /// `slowWords`, each word to `other`. Words shorter than 2 and stop words are left out.
+    static func scanWords(_ text: String, ascii: (ArraySlice<UInt8>) -> Void, other: (String) -> Void) {
+        var run: [UInt8] = []
+        run.reserveCapacity(32)
+        var isASCII = true
+        func flush() {
+            guard !run.isEmpty else { return }
+            if isASCII {
+                if run.count >= 2, !(run.count <= 5 && packedStopWords.contains(pack(run[...])!)) { ascii(run[...]) }
+            } else {
+                slowWords(String(decoding: run, as: UTF8.self)).forEach(other)
+            }
+            run.removeAll(keepingCapacity: true)
+            isASCII = true
+        }
+        var text = text
+        text.withUTF8 { bytes in
+            for byte in bytes {
+                switch byte {
+                case 0x30...0x39, 0x61...0x7A: run.append(byte)
+                case 0x41...0x5A: run.append(byte + 0x20)
+                case 0x80...: run.append(byte); isASCII = false
+                default: flush()
+                }
+            }
+        }
+        flush()
+    }
+
+    /// The Unicode reference for `words`.
+    static func slowWords(_ text: String) -> [String] {
         var words: [String] = []
         var current = String.UnicodeScalarView()
         func flush() {
@@ -76,7 +130,10 @@ enum SearchIndex {
         }
         for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
             let properties = scalar.properties
-            if properties.generalCategory == .nonspacingMark { continue }
+            switch properties.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark: continue
+            default: break
+            }
             if properties.isAlphabetic || properties.numericType != nil {
                 current.append(contentsOf: String(scalar).lowercased().unicodeScalars)
             } else {
@@ -89,10 +146,16 @@ enum SearchIndex {
 
     static func document(for mentor: Mentor, bioText: String) -> Document {
         let p = mentor.profile
-        var weights: [String: Int] = [:]
+        // Words of up to 8 letters are counted by their packed bytes, longer ones by String:
+        // a String per occurrence cost most of the index's time.
+        var short: [UInt64: Int] = [:]
+        var long: [String: Int] = [:]
+        short.reserveCapacity(256)
         func add(_ text: String?, _ weight: Int) {
             guard let text else { return }
-            for word in words(text) { weights[word] = min(15, (weights[word] ?? 0) + weight) }
+            scanWords(text, ascii: { bytes in
+                if let packed = pack(bytes) { short[packed, default: 0] += weight } else { long[String(decoding: bytes, as: UTF8.self), default: 0] += weight }
+            }, other: { long[$0, default: 0] += weight })
         }
         add(p.name, 8)
         add(p.title, 4)
@@ -107,7 +170,22 @@ enum SearchIndex {
         return Document(slug: mentor.slug, name: p.name, title: p.title ?? "", price: session?.formatted ?? "", priceMinor: session?.minorUnits ?? -1,
                         currency: session?.currency ?? "", rating: p.rating.map { Int(($0 * 10).rounded()) } ?? -1, reviews: p.reviewCount ?? 0,
                         gender: p.gender ?? "", languages: p.languages, specialties: p.allSpecialties, weekdays: weekdays, earliest: earliest,
-                        terms: weights.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+                        terms: weights(short, long))
+    }
+
+    /// Every word with its weight (at most 15), sorted.
+    static func weights(_ short: [UInt64: Int], _ long: [String: Int]) -> [(String, Int)] {
+        var all = long
+        for (packed, weight) in short {
+            var bytes: [UInt8] = []
+            var value = packed
+            while value != 0 {
+                bytes.append(UInt8(value & 0xFF))
+                value >>= 8
+            }
+            all[String(decoding: bytes.reversed(), as: UTF8.self), default: 0] += weight
+        }
+        return all.sorted { $0.key < $1.key }.map { ($0.key, min(15, $0.value)) }
     }
 
     // MARK: The render cache's text of a document
@@ -154,6 +232,10 @@ enum SearchIndex {
         return "_"
     }
 
+    /// Postings larger than this (JSON bytes) for one first letter are split by the first
+    /// two letters, so that a query fetches fewer terms it did not ask for.
+    static let bucketSplitBytes = 4096
+
     /// The files of one shard, its documents in slug order: (logical name, file).
     static func shardFiles(_ shard: Int, documents: [Document]) -> [(name: String, file: OutputFile)] {
         var files: [(String, OutputFile)] = []
@@ -164,21 +246,51 @@ enum SearchIndex {
             files.append((name, OutputFile(path: "search/\(name).\(hash.hex.prefix(10)).json", contents: bytes)))
         }
         let prefix = "s\(shard)"
-        // The inverted index, one file per bucket that has terms.
+        // The inverted index. Each posting is one number: the gap to the previous document
+        // times 16, plus the weight (1…15).
         var postings: [String: [Int]] = [:]
+        var last: [String: Int] = [:]
         for (index, document) in documents.enumerated() {
-            for (term, weight) in document.terms { postings[term, default: []] += [index, weight] }
+            for (term, weight) in document.terms {
+                postings[term, default: []].append((index - (last[term] ?? -1)) * 16 + weight)
+                last[term] = index
+            }
         }
+        func json(_ terms: [(String, [Int])]) -> JSON { .object(terms.map { ($0.0, .array($0.1.map { .number(String($0)) })) }) }
         var byBucket: [Character: [(String, [Int])]] = [:]
         for term in postings.keys.sorted() { byBucket[bucket(of: term), default: []].append((term, postings[term]!)) }
         for bucket in buckets {
             guard let terms = byBucket[bucket] else { continue }
-            add("\(prefix)-t-\(bucket)", .object(terms.map { ($0.0, .array($0.1.map { .number(String($0)) })) }))
+            let whole = json(terms)
+            if bucket.isLetter, whole.text.utf8.count > bucketSplitBytes {
+                var byPrefix: [String: [(String, [Int])]] = [:]
+                for item in terms { byPrefix[String(item.0.prefix(2)), default: []].append(item) }
+                for key in byPrefix.keys.sorted() { add("\(prefix)-t-\(key)", json(byPrefix[key]!)) }
+            } else {
+                add("\(prefix)-t-\(bucket)", whole)
+            }
         }
-        add("\(prefix)-f", .array(documents.map { d in
-            .array([.number(String(d.priceMinor)), .string(d.currency), .number(String(d.rating)), .string(d.gender),
-                    .array(d.languages.map { .string($0) }), .array(d.specialties.map { .string($0) }),
-                    .number(String(d.weekdays)), .number(String(d.earliest))])
+        // Filters and sorting, a file per need, values numbered within the shard.
+        func facet(_ name: String, _ values: (Document) -> [String]) {
+            var numbers: [String: Int] = [:]
+            var names: [String] = []
+            let rows = documents.map { document -> JSON in
+                .array(values(document).map { value -> JSON in
+                    if numbers[value] == nil {
+                        numbers[value] = names.count
+                        names.append(value)
+                    }
+                    return .number(String(numbers[value]!))
+                })
+            }
+            add("\(prefix)-\(name)", .object([("v", .array(names.map { .string($0) })), ("d", .array(rows))]))
+        }
+        facet("fl") { $0.languages }
+        facet("fs") { $0.specialties }
+        facet("fg") { $0.gender.isEmpty ? [] : [$0.gender] }
+        facet("fc") { $0.currency.isEmpty ? [] : [$0.currency] }
+        add("\(prefix)-fn", .array(documents.flatMap { d in
+            [d.priceMinor, d.rating, d.weekdays, d.earliest].map { JSON.number(String($0)) }
         }))
         for (page, start) in stride(from: 0, to: documents.count, by: documentsPerPage).enumerated() {
             add("\(prefix)-d\(page)", .array(documents[start..<min(documents.count, start + documentsPerPage)].map { d in
@@ -191,11 +303,12 @@ enum SearchIndex {
 
     /// `search/index.json`: the shard count, every file by logical name, and the values the
     /// filters offer.
-    static func manifest(shards: Int, files: [String: String], languages: [String], specialties: [String], genders: [String],
+    static func manifest(shards: Int, counts: [Int], files: [String: String], languages: [String], specialties: [String], genders: [String],
                          currency: String) -> OutputFile {
         let json = JSON.object([
             ("version", .number(String(version))),
             ("shards", .number(String(shards))),
+            ("counts", .array(counts.map { .number(String($0)) })),
             ("per_page", .number(String(documentsPerPage))),
             ("currency", .string(currency)),
             ("files", .object(files.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),

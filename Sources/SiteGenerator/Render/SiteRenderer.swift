@@ -71,8 +71,10 @@ public struct SiteRenderer: Sendable {
         public var listings: [String: String] = [:]
         /// Listing pages not rendered because the page on disk shows the same.
         public var keptListings: [String] = []
-        /// The search document of every mentor rendered, by slug.
+        /// The search document of every mentor rendered, by slug (as the render cache keeps it).
         public var search: [String: String] = [:]
+        /// The same documents as values, for this build's index.
+        var documents: [String: SearchIndex.Document] = [:]
         /// Every search shard's key and files.
         public var shards: [Int: Shard] = [:]
         /// Search files not written because their shard is as it was.
@@ -123,9 +125,10 @@ public struct SiteRenderer: Sendable {
                     throw GeneratorError(stage: .load, file: site.config.database, message: "cannot read mentors from the database: \(error)")
                 }
             }
-            let results = parallelMap(batch, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, mentor -> (card: String, search: String, files: [OutputFile]) in
+            let results = parallelMap(batch, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, mentor -> (card: String, document: SearchIndex.Document, search: String, files: [OutputFile]) in
                 let bio = Markdown.render(mentor.profile.bio)
-                let search = SearchIndex.encode(SearchIndex.document(for: mentor, bioText: bio.plainText))
+                let document = SearchIndex.document(for: mentor, bioText: bio.plainText)
+                let search = SearchIndex.encode(document)
                 let cardValues = worker.1.card(for: mentor, excerpt: excerpt(bio.plainText))
                 let card = worker.0.render("card", cardValues)
                 let html = worker.0.renderBytes("mentor", worker.1.mentorPage(mentor, bio: bio, card: cardValues))
@@ -134,12 +137,13 @@ public struct SiteRenderer: Sendable {
                 if paths.count > 1 {
                     files.append(OutputFile(path: paths[1], text: Avatar.svg(name: mentor.profile.name)))
                 }
-                return (card, search, files)
+                return (card, document, search, files)
             }
             for (mentor, result) in zip(batch, results) {
                 cards[mentor.slug] = ["html": .text(result.card)]
                 rendered.cards[mentor.slug] = result.card
                 rendered.search[mentor.slug] = result.search
+                rendered.documents[mentor.slug] = result.document
             }
             try send(results.flatMap(\.files))
         }
@@ -196,7 +200,8 @@ public struct SiteRenderer: Sendable {
                     title: title, description: SEO.metaDescription(plainText: description, lead: site.config.siteName),
                     path: listing.path, jsonLD: listing.number == 1 ? websiteJSONLD(urls) : nil,
                     extra: ["mentors": pageCards, "specialties": sharedSpecialtyLinks, "languages": sharedLanguageLinks, "pagination": pagination,
-                            "mentor_count": .text(String(site.mentors.count)), "search_index": .text(urls.root + "/search/index.json")]))
+                            "mentor_count": .text(String(site.mentors.count)), "has_search": .flag(site.config.search),
+                            "search_index": .text(urls.root + "/search/index.json")]))
             case .specialty(let specialty):
                 let count = specialty.mentorSlugs.count
                 let description = "\(count) \(count == 1 ? "mentor" : "mentors") for \(specialty.name.lowercased()) on \(site.config.siteName). Compare profiles, languages and rates, then book a private session online."
@@ -249,7 +254,9 @@ public struct SiteRenderer: Sendable {
         files.append(OutputFile(path: "robots.txt", text: robots(urls)))
         files += assetFiles
         try send(files)
-        try send(searchIndex(renderKeys: renderKeys, reuse: reuse, rendered: &rendered))
+        if site.config.search {
+            try send(searchIndex(renderKeys: renderKeys, reuse: reuse, rendered: &rendered))
+        }
         return rendered
     }
 
@@ -275,6 +282,10 @@ public struct SiteRenderer: Sendable {
             }
             var documents: [SearchIndex.Document] = []
             for mentor in mentors {
+                if let document = rendered.documents[mentor.slug] {
+                    documents.append(document)
+                    continue
+                }
                 guard let text = known[mentor.slug], let document = SearchIndex.decode(text) else {
                     throw GeneratorError(stage: .render, file: "search/index.json", message: "no search document for \(mentor.slug) (the database changed during the build); build again")
                 }
@@ -292,7 +303,7 @@ public struct SiteRenderer: Sendable {
             manifest.merge(written) { first, _ in first }
         }
         manifest = manifest.filter { !$0.key.hasPrefix("gender:") }
-        files.append(SearchIndex.manifest(shards: count, files: manifest, languages: site.languages.map(\.name),
+        files.append(SearchIndex.manifest(shards: count, counts: members.map(\.count), files: manifest, languages: site.languages.map(\.name),
                                           specialties: site.specialties.map(\.name), genders: genders.sorted(), currency: site.config.defaultCurrency))
         return files
     }

@@ -1,8 +1,8 @@
 // Search and filters on the directory: progressive enhancement over the static listing
 // (without JavaScript the search box stays hidden and every page still works). Reads the
 // index `mentorsite build` writes under /search/: a manifest, then per shard only the files
-// a query needs (one inverted-index file per shard for each first letter typed, the filter
-// data when a filter or sort asks for it, and the card text of the results shown).
+// a query needs (one inverted-index file per shard for each word's first letters, the facet
+// files a filter or sort asks for, and the card text of the results shown).
 (function () {
   "use strict";
   var box = document.querySelector("[data-search]");
@@ -44,11 +44,25 @@
     });
   }
 
-  function bucket(term) {
+  // The file holding a term's postings in a shard: by its first two letters when the
+  // index split that letter, else by its first character.
+  function termFile(shard, term) {
     var first = term.charAt(0);
-    if (first >= "a" && first <= "z") return first;
-    if (/\p{N}/u.test(first)) return "0";
-    return "_";
+    var two = "s" + shard + "-t-" + term.slice(0, 2);
+    if (manifest.files[two]) return two;
+    if (first >= "a" && first <= "z") return "s" + shard + "-t-" + first;
+    return "s" + shard + "-t-" + (/\p{N}/u.test(first) ? "0" : "_");
+  }
+
+  // term → [[document, weight], …] from one file's postings (gap × 16 + weight).
+  function postingsOf(list) {
+    var out = [];
+    var doc = -1;
+    for (var i = 0; i < list.length; i++) {
+      doc += Math.floor(list[i] / 16);
+      out.push([doc, list[i] % 16]);
+    }
+    return out;
   }
 
   function option(select, value) {
@@ -78,49 +92,56 @@
     return 8;
   }
 
+  // What the chosen filters and sort need, per shard: facet file names.
+  function facetsNeeded() {
+    var needs = [];
+    if (selects.language.value) needs.push("fl");
+    if (selects.specialty.value) needs.push("fs");
+    if (selects.gender.value) needs.push("fg");
+    if (priceMax.value || selects.sort.value === "price") needs.push("fc");
+    if (priceMax.value || selects.sort.value !== "relevance") needs.push("fn");
+    return needs;
+  }
+
   function run() {
     var ticket = ++generation;
     var query = words(input.value);
     var prefix = input.value.length && !/\s$/.test(input.value) ? query.pop() : null;
-    var filtering = selects.language.value || selects.specialty.value || selects.gender.value || priceMax.value;
+    var terms = prefix ? query.concat([prefix]) : query;
+    var facets = facetsNeeded();
     var sort = selects.sort.value;
-    if (!query.length && !prefix && !filtering && sort === "relevance") {
+    if (!terms.length && !facets.length) {
       results.hidden = true;
       results.textContent = "";
       status.textContent = "";
       if (listing) listing.hidden = false;
+      box.setAttribute("data-done", String(ticket));
       return;
     }
     var shards = [];
     for (var shard = 0; shard < manifest.shards; shard++) shards.push(shard);
-    var terms = prefix ? query.concat([prefix]) : query;
-    var needed = [];
-    shards.forEach(function (shard) {
-      terms.forEach(function (term) { needed.push(load("s" + shard + "-t-" + bucket(term))); });
-      if (filtering || sort !== "relevance") needed.push(load("s" + shard + "-f"));
-    });
-    Promise.all(needed).then(function () {
-      return Promise.all(shards.map(function (shard) {
-        return Promise.all([
-          Promise.all(terms.map(function (term) { return load("s" + shard + "-t-" + bucket(term)); })),
-          filtering || sort !== "relevance" ? load("s" + shard + "-f") : Promise.resolve(null)
-        ]);
-      }));
-    }).then(function (perShard) {
+    Promise.all(shards.map(function (shard) {
+      return Promise.all([
+        Promise.all(terms.map(function (term) { return load(termFile(shard, term)); })),
+        Promise.all(facets.map(function (name) { return load("s" + shard + "-" + name); }))
+      ]);
+    })).then(function (perShard) {
       if (ticket !== generation) return;
       var began = performance.now();
       var hits = [];
       perShard.forEach(function (data, shard) {
         var termFiles = data[0];
-        var facets = data[1];
+        var facet = {};
+        facets.forEach(function (name, index) { facet[name] = data[1][index]; });
         var scores = null;
         terms.forEach(function (term, index) {
           var file = termFiles[index] || {};
           var found = {};
           var keys = term === prefix ? Object.keys(file).filter(function (key) { return key.lastIndexOf(term, 0) === 0; }) : (file[term] ? [term] : []);
           keys.forEach(function (key) {
-            var postings = file[key];
-            for (var i = 0; i < postings.length; i += 2) found[postings[i]] = Math.max(found[postings[i]] || 0, postings[i + 1]);
+            postingsOf(file[key]).forEach(function (posting) {
+              found[posting[0]] = Math.max(found[posting[0]] || 0, posting[1]);
+            });
           });
           if (scores === null) {
             scores = found;
@@ -130,22 +151,36 @@
             scores = next;
           }
         });
-        var documents = scores ? Object.keys(scores).map(Number) : (facets || []).map(function (_, index) { return index; });
+        var documents = [];
+        if (scores) {
+          documents = Object.keys(scores).map(Number);
+        } else {
+          for (var doc = 0; doc < manifest.counts[shard]; doc++) documents.push(doc);
+        }
+        function has(name, value, doc) {
+          var file = facet[name];
+          var number = file.v.indexOf(value);
+          return number >= 0 && file.d[doc].indexOf(number) >= 0;
+        }
         documents.forEach(function (doc) {
-          var facet = facets ? facets[doc] : null;
-          if (facet) {
-            if (selects.language.value && facet[4].indexOf(selects.language.value) < 0) return;
-            if (selects.specialty.value && facet[5].indexOf(selects.specialty.value) < 0) return;
-            if (selects.gender.value && facet[3] !== selects.gender.value) return;
-            if (priceMax.value && (facet[0] < 0 || facet[1] !== manifest.currency || facet[0] > Number(priceMax.value) * 100)) return;
+          if (selects.language.value && !has("fl", selects.language.value, doc)) return;
+          if (selects.specialty.value && !has("fs", selects.specialty.value, doc)) return;
+          if (selects.gender.value && !has("fg", selects.gender.value, doc)) return;
+          var numbers = facet.fn ? facet.fn.slice(doc * 4, doc * 4 + 4) : null;
+          if (priceMax.value) {
+            if (numbers[0] < 0 || !has("fc", manifest.currency, doc) || numbers[0] > Number(priceMax.value) * 100) return;
           }
-          hits.push({ shard: shard, doc: doc, score: scores ? scores[doc] : 0, facet: facet });
+          hits.push({ shard: shard, doc: doc, score: scores ? scores[doc] : 0, numbers: numbers,
+                      ownCurrency: facet.fc ? has("fc", manifest.currency, doc) : true });
         });
       });
       hits.sort(function (a, b) {
-        if (sort === "price") return (a.facet[0] < 0) - (b.facet[0] < 0) || a.facet[0] - b.facet[0];
-        if (sort === "rating") return b.facet[2] - a.facet[2];
-        if (sort === "next") return daysToNextHours(a.facet[6]) - daysToNextHours(b.facet[6]) || a.facet[7] - b.facet[7];
+        if (sort === "price") {
+          var aKnown = a.numbers[0] >= 0 && a.ownCurrency, bKnown = b.numbers[0] >= 0 && b.ownCurrency;
+          return (bKnown - aKnown) || a.numbers[0] - b.numbers[0];
+        }
+        if (sort === "rating") return b.numbers[1] - a.numbers[1];
+        if (sort === "next") return daysToNextHours(a.numbers[2]) - daysToNextHours(b.numbers[2]) || a.numbers[3] - b.numbers[3];
         return b.score - a.score;
       });
       var top = hits.slice(0, shown);
@@ -164,6 +199,8 @@
         if (listing) listing.hidden = true;
         box.setAttribute("data-render-ms", (performance.now() - rendering).toFixed(1));
         box.setAttribute("data-results", String(hits.length));
+        // Tests and tools wait for this: the results of query number `ticket` are shown.
+        box.setAttribute("data-done", String(ticket));
       });
     });
   }
