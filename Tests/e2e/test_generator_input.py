@@ -160,10 +160,22 @@ class ExecutableFinder(html.parser.HTMLParser):
         self.problems, self.json_ld = [], []
         self._script = None
         self.allowed_forms = allowed_forms
+        self.search_forms = 0
+
+    @staticmethod
+    def _is_the_directory_search(values):
+        return (values.get("class") == "search-form" and values.get("role") == "search"
+                and set(values) == {"class", "role"})
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
-        if tag in self.DANGEROUS_ELEMENTS and not (tag == "form" and values.get("action", "").startswith(self.allowed_forms or ("\0",))):
+        if tag == "form" and self._is_the_directory_search(values):
+            # The directory's own search form: it has no action (JavaScript reads it, it never
+            # submits anywhere), and a page has at most one.
+            self.search_forms += 1
+            if self.search_forms > 1:
+                self.problems.append("a second search form")
+        elif tag in self.DANGEROUS_ELEMENTS and not (tag == "form" and values.get("action", "").startswith(self.allowed_forms or ("\0",))):
             self.problems.append(f"<{tag}>")
         for name, value in attrs:
             if name.startswith("on"):
