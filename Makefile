@@ -50,7 +50,7 @@ help:
 	@echo "make screenshots  the site and every booking step in headless Chromium at 390 and 1280 px, into docs/screenshots/"
 	@echo "make fuzz   libFuzzer + AddressSanitizer, FUZZ_SECONDS=$(FUZZ_SECONDS) s on each parser of untrusted input (Fuzz/)"
 	@echo "make sanitize  the unit tests under AddressSanitizer, then ThreadSanitizer"
-	@echo "make bench  import, build, rebuild and one edit → published on N=$(N) and BIG_N=$(BIG_N) synthetic mentors, Hugo; CGI req/s and booking latency"
+	@echo "make bench  import, build, rebuild and one edit → published on N=$(N) and BIG_N=$(BIG_N) synthetic mentors, Hugo; CGI and FastCGI req/s, booking latency; search weight and speed in throttled Chromium"
 
 deps:
 	@scripts/install-deps.sh $(DEBIAN_PACKAGES)
@@ -94,12 +94,13 @@ run: build
 	$(BIN)/mentorsite build
 	$(BIN)/mentorsite serve --port $(PORT)
 
-bench: build
+bench: build browser-deps
 	@scripts/install-deps.sh $(BENCH_PACKAGES)
 	python3 bench/bench.py --bin $(BIN) --mentors $(N)
 	python3 bench/bench.py --bin $(BIN) --mentors $(N) --dir bench/out --runs 3 --only-builds
 	$(if $(BIG_N),python3 bench/bench.py --bin $(BIN) --mentors $(BIG_N) --runs 3 --no-hugo)
 	python3 bench/cgi_bench.py --bin $(BIN)
+	python3 bench/search_bench.py --bin $(BIN) --mentors $(N)
 
 # Each target starts from the committed seeds in Fuzz/corpus/<target> and keeps what it
 # learns in .build-fuzz/corpus/<target>; a crash is saved in .build-fuzz/crashes/ and stops

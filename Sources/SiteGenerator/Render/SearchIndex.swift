@@ -90,31 +90,31 @@ enum SearchIndex {
     /// bytes (no String made for them); a run with other characters goes through
     /// `slowWords`, each word to `other`. Words shorter than 2 and stop words are left out.
     static func scanWords(_ text: String, ascii: (ArraySlice<UInt8>) -> Void, other: (String) -> Void) {
+        // One loop over a copy of the bytes, without nested functions: a run and its flag
+        // captured by a closure were boxed and checked for exclusive access on every byte.
+        let bytes = Array(text.utf8)
         var run: [UInt8] = []
         run.reserveCapacity(32)
         var isASCII = true
-        func flush() {
-            guard !run.isEmpty else { return }
-            if isASCII {
-                if run.count >= 2, !(run.count <= 5 && packedStopWords.contains(pack(run[...])!)) { ascii(run[...]) }
-            } else {
+        var index = 0
+        while index <= bytes.count {
+            let byte: UInt8 = index < bytes.count ? bytes[index] : 0x20
+            index += 1
+            switch byte {
+            case 0x30...0x39, 0x61...0x7A: run.append(byte); continue
+            case 0x41...0x5A: run.append(byte + 0x20); continue
+            case 0x80...: run.append(byte); isASCII = false; continue
+            default: break
+            }
+            if run.isEmpty { continue }
+            if !isASCII {
                 slowWords(String(decoding: run, as: UTF8.self)).forEach(other)
+            } else if run.count >= 2, !(run.count <= 5 && packedStopWords.contains(pack(run[...])!)) {
+                ascii(run[...])
             }
             run.removeAll(keepingCapacity: true)
             isASCII = true
         }
-        var text = text
-        text.withUTF8 { bytes in
-            for byte in bytes {
-                switch byte {
-                case 0x30...0x39, 0x61...0x7A: run.append(byte)
-                case 0x41...0x5A: run.append(byte + 0x20)
-                case 0x80...: run.append(byte); isASCII = false
-                default: flush()
-                }
-            }
-        }
-        flush()
     }
 
     /// The Unicode reference for `words`.
