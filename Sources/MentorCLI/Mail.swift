@@ -9,7 +9,9 @@ public enum MailCommand {
     /// The exit status: 3 when a message was given up on in this run (a line each), else 2
     /// when one could not be sent (it is retried next time), else 0.
     public static func run(_ context: CommandContext, config flag: String?, flags: PathFlags, sendmail: String, from: String,
-                           retryGivenUp: Bool = false) throws -> Int32 {
+                           retryGivenUp: Bool = false, quiet: Bool = false) throws -> Int32 {
+        var context = context
+        if quiet { context.say = { _ in } }
         let config = try context.configuration(flag: flag, flags: flags)
         let arguments = MailDelivery.arguments(sendmail)
         guard !arguments.isEmpty else { throw CommandError("--sendmail needs a command") }

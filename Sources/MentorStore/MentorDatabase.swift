@@ -56,10 +56,47 @@ public final class MentorDatabase {
         }
     }
 
-    /// Writes a consistent copy of the whole database to a new file at `path` (`VACUUM
-    /// INTO`: one read transaction, so writers carry on meanwhile). Fails if `path` exists.
-    public func backup(to path: String) throws {
-        try wrap { try statement("VACUUM INTO ?").run([path]) }
+    /// Writes a consistent copy of the whole database to `path` with SQLite's online backup
+    /// API (one read transaction: other processes carry on writing meanwhile). The copy is
+    /// written beside `path` under a temporary name, switched out of WAL mode (one
+    /// self-contained file), checked with `integrity_check`, flushed to disk, and only then
+    /// renamed over `path`: an earlier backup at `path` is replaced by a whole, checked copy
+    /// or not at all. Returns the copy's size in bytes.
+    @discardableResult
+    public func backup(to path: String) throws -> Int {
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            throw StoreError.backup(path: path, problem: "is a folder; name the file to write")
+        }
+        let temporary = path + ".partial-\(getpid())"
+        unlink(temporary)
+        // The copy takes the live file's WAL header with its pages; its connection keeps
+        // -wal and -shm files (as every connection here does) until it is switched back.
+        defer { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(temporary + suffix) } }
+        do {
+            let copy = try SQLiteConnection(path: temporary, mode: .create)
+            try connection.backup(into: copy)
+            try copy.execute("PRAGMA journal_mode = DELETE")
+            let problems = try copy.query("PRAGMA integrity_check") { $0.text(0) }.filter { $0 != "ok" }
+            guard problems.isEmpty else {
+                throw StoreError.backup(path: path, problem: "the copy failed its integrity check: \(problems.prefix(3).joined(separator: "; "))")
+            }
+        } catch let error as SQLiteError {
+            throw StoreError.backup(path: path, problem: error.message)
+        }
+        let descriptor = open(temporary, O_RDONLY)
+        guard descriptor >= 0 else { throw StoreError.backup(path: path, problem: String(cString: strerror(errno))) }
+        let synced = fsync(descriptor) == 0
+        var written = stat()
+        fstat(descriptor, &written)
+        close(descriptor)
+        guard synced, rename(temporary, path) == 0 else {
+            throw StoreError.backup(path: path, problem: String(cString: strerror(errno)))
+        }
+        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let directory = open(folder.isEmpty ? "/" : folder, O_RDONLY)
+        if directory >= 0 { fsync(directory); close(directory) }
+        return Int(written.st_size)
     }
 
     // MARK: Checks

@@ -363,6 +363,21 @@ extension MentorDatabase {
             DROP INDEX outbox_pending;
             CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL AND gave_up_at IS NULL;
             """),
+        // Patients' data rights: an erased patient keeps a row (appointments still count)
+        // without their identity; every export and erasure is logged without the data
+        // (the patient's opaque id, what was done, by whom and how many rows).
+        Migration(name: "v9-data-rights", sql: """
+            ALTER TABLE patients ADD COLUMN erased_at TEXT;
+            CREATE TABLE data_requests (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                action TEXT NOT NULL CHECK (action IN ('export', 'erase', 'retention-erase')),
+                patient_id TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                rows INTEGER NOT NULL CHECK (rows >= 0)
+            ) STRICT;
+            CREATE INDEX appointments_patient_end ON appointments(patient_id, ends_at);
+            """),
     ]
 
     /// Runs the migrations this database has not seen, each in its own transaction.

@@ -7,6 +7,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case olderSchema(path: String, found: Int, known: Int)
     case slugTaken(slug: String, sourcePath: String, owner: String)
     case sqlite(SQLiteError)
+    case backup(path: String, problem: String)
+    /// No patient has this address (data-rights commands).
+    case unknownPatient(email: String)
+    case patientHasUpcomingSessions(email: String, count: Int)
 
     public var description: String {
         switch self {
@@ -22,6 +26,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             "\(sourcePath): slug: \"\(slug)\" is already used by \(owner)"
         case .sqlite(let error):
             "database: \(error)"
+        case .backup(let path, let problem):
+            "\(path): backup not written: \(problem)"
+        case .unknownPatient(let email):
+            "no patient has the address \(email)"
+        case .patientHasUpcomingSessions(let email, let count):
+            "\(email) has \(count) session\(count == 1 ? "" : "s") still to come; cancel \(count == 1 ? "it" : "them") first (nothing was erased)"
         }
     }
 }

@@ -128,7 +128,8 @@ public struct Generator {
             var search: [String: String] = [:]
             var stale: [Mentor] = []
             for ((mentor, _), files) in zip(summaries, onDisk) {
-                if let files, let entry = cache.entries[mentor.slug], !entry.search.isEmpty {
+                // A cached mentor needs their search document only when there is an index.
+                if let files, let entry = cache.entries[mentor.slug], !config.search || !entry.search.isEmpty {
                     cards[mentor.slug] = entry.card
                     search[mentor.slug] = entry.search
                     kept += files

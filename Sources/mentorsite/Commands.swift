@@ -101,9 +101,51 @@ extension MentorSite {
         var sendmail: String = "/usr/sbin/sendmail -i -t"
         @Option(help: ArgumentHelp("The From: address.", valueName: "ADDRESS")) var from: String = "Mood Mentors <bookings@localhost>"
         @Flag(name: .customLong("retry-given-up"), help: "Try the messages given up on again, with a fresh count of attempts.") var retryGivenUp = false
+        @Flag(name: .shortAndLong, help: "Print only messages given up on (for cron; the exit status still tells).") var quiet = false
 
         func run() throws {
-            try perform { try MailCommand.run($0, config: options.config, flags: PathFlags(database: db), sendmail: sendmail, from: from, retryGivenUp: retryGivenUp) }
+            try perform { try MailCommand.run($0, config: options.config, flags: PathFlags(database: db), sendmail: sendmail, from: from, retryGivenUp: retryGivenUp, quiet: quiet) }
+        }
+    }
+
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Writes a consistent copy of the live database to FILE (SQLite's online backup API).",
+                                                        discussion: "The booking may keep writing meanwhile. The copy is one self-contained file, checked with integrity_check, and replaces FILE only when whole.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Flag(name: .shortAndLong, help: "Print nothing but errors (for cron).") var quiet = false
+        @Argument(help: ArgumentHelp("The copy to write.", valueName: "FILE")) var file: String
+
+        func run() throws {
+            try perform { try BackupCommand.run($0, config: options.config, flags: PathFlags(database: db), file: file, quiet: quiet) }
+        }
+    }
+
+    struct Patient: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A patient's data rights: export every row about them, or erase their identity.",
+                                                        subcommands: [PatientExport.self, PatientErase.self])
+    }
+
+    struct PatientExport: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Prints every row about the patient with this address as JSON (logged, without the data).")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Argument(help: ArgumentHelp("The patient's email address.", valueName: "EMAIL")) var email: String
+
+        func run() throws {
+            try perform { try PatientCommand.export($0, config: options.config, flags: PathFlags(database: db), email: email) }
+        }
+    }
+
+    struct PatientErase: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "erase", abstract: "Erases the patient's identity from every table and from the file's free pages; their appointments stay, anonymised.",
+                                                        discussion: "Refused while the patient has a session still to come. Logged without the data.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Argument(help: ArgumentHelp("The patient's email address.", valueName: "EMAIL")) var email: String
+
+        func run() throws {
+            try perform { try PatientCommand.erase($0, config: options.config, flags: PathFlags(database: db), email: email) }
         }
     }
 }

@@ -754,10 +754,11 @@ def details_form(site, csrf, start, **fields):
     return urllib.parse.urlencode(form)
 
 
-def prepare_payment(site, start, email="pat@example.org", session=SESSION, mentor="dana-stone", specialty="Stress", now=None):
-    """Steps 4–5 through the CGI itself, up to the payment form: the cookie and the form to post."""
+def prepare_payment(site, start, email="pat@example.org", session=SESSION, mentor="dana-stone", specialty="Stress", now=None, **fields):
+    """Steps 4–5 through the CGI itself, up to the payment form: the cookie and the form to
+    post (`fields` change the details step's answers)."""
     csrf = site.csrf(session=session, now=now)
-    form = details_form(site, csrf, start, email=email, mentor=mentor, specialty=specialty)
+    form = details_form(site, csrf, start, email=email, mentor=mentor, specialty=specialty, **fields)
     status, headers, body, _ = site.cgi("POST", "/details", body=form, cookie=f"bk_session={session}", now=now)
     assert status == 303, (status, body[:400])
     draft = re.search(r"bk_draft=([^;]+)", headers["set-cookie"]).group(1)
@@ -768,9 +769,9 @@ def prepare_payment(site, start, email="pat@example.org", session=SESSION, mento
                                            "card_expiry": "12/30", "card_cvc": "123"})
 
 
-def book_directly(site, start, email="pat@example.org", now=None):
+def book_directly(site, start, email="pat@example.org", now=None, **fields):
     """A whole booking through the CGI itself; returns the cookie."""
-    cookie, form = prepare_payment(site, start, email, now=now)
+    cookie, form = prepare_payment(site, start, email, now=now, **fields)
     status, headers, body, _ = site.cgi("POST", "/payment", body=form, cookie=cookie, now=now)
     assert status == 303, (status, body[:400])
     return cookie

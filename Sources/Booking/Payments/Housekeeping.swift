@@ -14,12 +14,14 @@ public enum Housekeeping {
         public var refunded = 0
         public var settlementFailures = 0
         public var reminders = 0
+        public var patientsErased = 0
 
         public var isEmpty: Bool { self == Report() }
 
         public var summary: String {
             "\(expiredHolds) holds expired; payments: \(captured) captured, \(released) released, \(refunded) refunded, "
                 + "\(settlementFailures) not settled; \(reminders) reminders queued"
+                + (patientsErased > 0 ? "; \(patientsErased) patients erased (patient_retention_days)" : "")
         }
     }
 
@@ -50,6 +52,9 @@ public enum Housekeeping {
         report.settlementFailures = settled.failures
         report.reminders = try ReminderMails(pages: BookingPages(config: config), smsEnabled: !config.smsCommand.isEmpty)
             .queueDue(database: database, offsets: config.reminderMinutes, now: now)
+        if let days = config.patientRetentionDays {
+            report.patientsErased = try database.erasePatientsPastRetention(days: days, actor: "retention (\(days) days)", now: now)
+        }
         return report
     }
 }

@@ -37,6 +37,9 @@ public struct SiteConfig: Equatable, Sendable {
     /// Whether `build` writes the directory's search index (`search: off` leaves it out, and
     /// the directory has no search box).
     public var search = true
+    /// Patients' details are erased this many days after their last session ends (by
+    /// `mentorsite mail`); nil keeps them until erased on request.
+    public var patientRetentionDays: Int?
     /// Folder of the configuration file; relative paths start here.
     public var root = "."
 
@@ -47,6 +50,7 @@ public struct SiteConfig: Equatable, Sendable {
         "site_name", "tagline", "base_url", "language", "default_currency", "database", "content",
         "templates", "output", "booking_url", "secret_key_file", "booking_interval_minutes", "contact_email", "test_payment_ledger",
         "meeting_url_pattern", "reminder_hours", "mail_max_attempts", "sms_command", "search",
+        "patient_retention_days",
     ] + BookingPolicy.keys.map(\.key)
 
     /// The booking rules a site owner may change (`booking_*` keys).
@@ -136,6 +140,7 @@ public struct SiteConfig: Equatable, Sendable {
         }
         if let attempts = reader.integer("mail_max_attempts", in: 1...100) { config.mailMaxAttempts = attempts }
         if let value = reader.string("sms_command") { config.smsCommand = value }
+        if let days = reader.integer("patient_retention_days", in: 1...36_500) { config.patientRetentionDays = days }
         if let value = reader.string("search") {
             switch value {
             case "on": config.search = true

@@ -1,7 +1,7 @@
 import CSQLite
 
 /// A value bound to or read from an SQLite statement.
-enum SQLValue: Sendable, Equatable {
+public enum SQLValue: Sendable, Equatable {
     case null
     case integer(Int64)
     case real(Double)
@@ -58,6 +58,21 @@ struct SQLiteRow {
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
     func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+}
+
+extension SQLiteRow {
+    /// Every column of the row by name, as stored (blobs as text).
+    func values() -> [(String, SQLValue)] {
+        (0..<sqlite3_column_count(statement)).map { column in
+            let name = String(cString: sqlite3_column_name(statement, column))
+            switch sqlite3_column_type(statement, column) {
+            case SQLITE_NULL: return (name, .null)
+            case SQLITE_INTEGER: return (name, .integer(sqlite3_column_int64(statement, column)))
+            case SQLITE_FLOAT: return (name, .real(sqlite3_column_double(statement, column)))
+            default: return (name, .text(text(column)))
+            }
+        }
+    }
 }
 
 /// A prepared statement. Finalized when released.
@@ -231,6 +246,28 @@ final class SQLiteConnection {
         } catch {
             try? execute("ROLLBACK")
             throw error
+        }
+    }
+
+    /// Copies the whole main database into `destination` with SQLite's online backup API,
+    /// all pages in one step: one read transaction of this database, so the copy is one
+    /// consistent moment while other processes carry on writing (WAL readers never block
+    /// writers), and it never restarts because of them.
+    func backup(into destination: SQLiteConnection) throws {
+        guard let backup = sqlite3_backup_init(destination.handle, "main", handle, "main") else {
+            throw destination.error(sqlite3_errcode(destination.handle), sql: nil)
+        }
+        var rc = sqlite3_backup_step(backup, -1)
+        var waited = 0
+        // Busy or locked: a writer is checkpointing at that instant; try again briefly.
+        while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && waited < 5000 {
+            sqlite3_sleep(50)
+            waited += 50
+            rc = sqlite3_backup_step(backup, -1)
+        }
+        let finish = sqlite3_backup_finish(backup)
+        guard rc == SQLITE_DONE, finish == SQLITE_OK else {
+            throw SQLiteError(code: rc == SQLITE_DONE ? finish : rc, message: String(cString: sqlite3_errstr(rc == SQLITE_DONE ? finish : rc)), sql: nil)
         }
     }
 

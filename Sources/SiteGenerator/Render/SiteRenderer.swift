@@ -125,10 +125,13 @@ public struct SiteRenderer: Sendable {
                     throw GeneratorError(stage: .load, file: site.config.database, message: "cannot read mentors from the database: \(error)")
                 }
             }
-            let results = parallelMap(batch, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, mentor -> (card: String, document: SearchIndex.Document, search: String, files: [OutputFile]) in
+            // Without the index (`search: off`) no search documents are made: switching it
+            // on changes the configuration, so that build renders every mentor again.
+            let searching = site.config.search
+            let results = parallelMap(batch, state: { (templates.privateCopy(), context.privateCopy()) }) { worker, mentor -> (card: String, document: SearchIndex.Document?, search: String, files: [OutputFile]) in
                 let bio = Markdown.render(mentor.profile.bio)
-                let document = SearchIndex.document(for: mentor, bioText: bio.plainText)
-                let search = SearchIndex.encode(document)
+                let document = searching ? SearchIndex.document(for: mentor, bioText: bio.plainText) : nil
+                let search = document.map(SearchIndex.encode) ?? ""
                 let cardValues = worker.1.card(for: mentor, excerpt: excerpt(bio.plainText))
                 let card = worker.0.render("card", cardValues)
                 let html = worker.0.renderBytes("mentor", worker.1.mentorPage(mentor, bio: bio, card: cardValues))
@@ -142,8 +145,10 @@ public struct SiteRenderer: Sendable {
             for (mentor, result) in zip(batch, results) {
                 cards[mentor.slug] = ["html": .text(result.card)]
                 rendered.cards[mentor.slug] = result.card
-                rendered.search[mentor.slug] = result.search
-                rendered.documents[mentor.slug] = result.document
+                if let document = result.document {
+                    rendered.search[mentor.slug] = result.search
+                    rendered.documents[mentor.slug] = document
+                }
             }
             try send(results.flatMap(\.files))
         }

@@ -1,0 +1,202 @@
+"""Running the site for real, through the real binaries: a backup taken while patients
+book holds every booking committed before it and restores by the README's procedure;
+a patient's data is exported and erased (from the tables and from the file's bytes) while
+their appointments still count; retention erases old patients; bad input changes nothing;
+the units and timers in deploy/ pass systemd-analyze."""
+import json
+import shlex
+import threading
+
+from support import *
+
+README = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "README.md")
+
+
+def dana_starts(site, days=21):
+    """Every free start of Dana Stone's in the next weeks, as Unix seconds."""
+    status, _, body, _ = site.cgi("GET", "/slots", query=f"mentor=dana-stone&days={days}")
+    assert status == 200, status
+    return [int(datetime.datetime.fromisoformat(slot["start"].replace("Z", "+00:00")).timestamp()) for slot in json.loads(body)["slots"]]
+
+
+def restore_lines():
+    """The shell lines of the README's restore procedure."""
+    text = open(README, encoding="utf-8").read()
+    section = text.split("### Restoring a backup", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.split("#", 1)[0].strip() for line in block.splitlines() if line.split("#", 1)[0].strip()]
+
+
+@test
+def a_backup_taken_while_patients_book_holds_every_earlier_booking_and_restores_by_the_readme():
+    site = Site()
+    starts = dana_starts(site)
+    assert len(starts) >= 24, len(starts)
+    finished = []  # (start, monotonic time the booking's last response came back)
+    failures = []
+
+    def patients():
+        try:
+            for index, start in enumerate(starts[:24]):
+                book_directly(site, start, email=f"p{index}@example.org")
+                finished.append((start, time.monotonic()))
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            failures.append(repr(error))
+
+    writer = threading.Thread(target=patients)
+    writer.start()
+    while len(finished) < 6 and writer.is_alive():
+        time.sleep(0.02)
+    backup = os.path.join(site.folder, "backups", "site-backup.sqlite")
+    os.makedirs(os.path.dirname(backup))
+    began = time.monotonic()
+    result = run("mentorsite", "backup", backup, cwd=site.folder)
+    writer.join(timeout=120)
+    assert not failures, failures
+    assert "integrity_check ok" in result.stdout, result.stdout
+    committed_before = {start for start, at in finished if at < began}
+    assert len(committed_before) >= 6, committed_before
+    copy = sqlite3.connect(backup)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        in_copy = {row[0] for row in copy.execute("SELECT starts_at FROM appointments")}
+    finally:
+        copy.close()
+    assert committed_before <= in_copy, sorted(committed_before - in_copy)
+    assert not [name for name in os.listdir(os.path.dirname(backup)) if name != "site-backup.sqlite"], os.listdir(os.path.dirname(backup))
+    print(f"backup: {len(committed_before)} bookings committed before it began, {len(in_copy)} in the copy, {len(finished)} in all")
+
+    # A later booking is lost by the restore, as it should be; the restored site serves.
+    later = starts[30] if len(starts) > 30 else starts[-1]
+    book_directly(site, later, email="later@example.org")
+    environment = dict(os.environ, DB=site.database, BACKUP=backup, PATH=BIN + os.pathsep + os.environ["PATH"],
+                       MENTORSITE_TEST_NOW=str(site.now))
+    lines = restore_lines()
+    assert lines[0].startswith("sqlite3") and any(line.startswith("mentorsite build") for line in lines), lines
+    for line in lines:
+        completed = subprocess.run(["bash", "-e", "-c", line], cwd=site.folder, env=environment, capture_output=True, text=True, timeout=120)
+        assert completed.returncode == 0, (line, completed.stderr)
+        if line.startswith("sqlite3"):
+            assert completed.stdout.strip() == "ok", completed.stdout
+    restored = sqlite3.connect(site.database)
+    try:
+        assert {row[0] for row in restored.execute("SELECT starts_at FROM appointments")} == in_copy
+        assert restored.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        restored.close()
+    assert later in dana_starts(site, days=60), "the restored database still holds the booking made after the backup"
+    book_directly(site, later, email="again@example.org")
+
+
+@test
+def backup_refuses_a_folder_the_database_itself_and_a_missing_database_and_writes_nothing():
+    site = Site()
+    before = site.dump()
+    for arguments, message in [(["backup", site.folder], "is a folder"), (["backup", "site.sqlite"], "the database itself"),
+                               (["backup", "copy.sqlite", "--db", "missing.sqlite"], "no such database")]:
+        result = run("mentorsite", *arguments, cwd=site.folder, check=False)
+        assert result.returncode == 1 and message in result.stderr, (arguments, result.returncode, result.stderr)
+    assert not os.path.exists(os.path.join(site.folder, "copy.sqlite"))
+    assert not os.path.exists(os.path.join(site.folder, "missing.sqlite"))
+    assert site.dump() == before
+
+
+def file_bytes(database):
+    data = b""
+    for suffix in ("", "-wal"):
+        if os.path.exists(database + suffix):
+            data += open(database + suffix, "rb").read()
+    return data
+
+
+@test
+def a_patient_is_exported_then_erased_everywhere_while_their_appointments_still_count():
+    site = Site()
+    starts = dana_starts(site)
+    book_directly(site, starts[0], email="pat@example.org", name="Patricia Quill", phone="+1 212 555 0199", notes="Grief after my mother died.")
+    book_directly(site, starts[3], email="other@example.org")
+    site.mail()                                                   # the confirmation mails go out
+    export = run("mentorsite", "patient", "export", "PAT@example.org", cwd=site.folder)
+    data = json.loads(export.stdout)
+    tables = data["tables"]
+    assert data["email"] == "pat@example.org" and tables["patients"][0]["email"] == "pat@example.org"
+    assert len(tables["appointments"]) == 1 and tables["appointments"][0]["notes"] == "Grief after my mother died."
+    assert tables["appointment_events"] and tables["payments"], sorted(tables)
+    assert any(row["recipient"] == "pat@example.org" for row in tables["outbox"])
+    assert "other@example.org" not in export.stdout
+    counts = lambda: sqlite3.connect(site.database).execute("SELECT count(*), count(DISTINCT patient_id) FROM appointments").fetchone()
+    before_counts = counts()
+
+    # Not while a session is still to come; nothing written.
+    dump = site.dump()
+    refused = run("mentorsite", "patient", "erase", "pat@example.org", cwd=site.folder, check=False)
+    assert refused.returncode == 1 and "still to come" in refused.stderr and "nothing was erased" in refused.stderr, refused.stderr
+    assert site.dump() == dump
+    for address, message in [("nobody@example.org", "no patient has the address"), ("not-an-address", "is not an email address")]:
+        result = run("mentorsite", "patient", "erase", address, cwd=site.folder, check=False)
+        assert result.returncode == 1 and message in result.stderr, result.stderr
+    assert site.dump() == dump
+
+    # After the session has ended, the erasure goes through.
+    after = starts[0] + 3 * 86400
+    erased = run("mentorsite", "patient", "erase", "pat@example.org", cwd=site.folder, env={"MENTORSITE_TEST_NOW": str(after)})
+    assert "erased patient" in erased.stdout, erased.stdout
+    assert counts() == before_counts
+    raw = file_bytes(site.database)
+    for secret in (b"pat@example.org", b"Patricia Quill", b"+1 212 555 0199", b"Grief after my mother died."):
+        # Gone from every page of the file and of its WAL, free pages included.
+        assert secret not in raw, secret
+    assert b"other@example.org" in raw and b"Pat Doe" in raw  # the other patient stays
+    connection = sqlite3.connect(site.database)
+    try:
+        row = connection.execute("SELECT name, phone, erased_at IS NOT NULL FROM patients WHERE email LIKE '%@erased.invalid'").fetchone()
+        assert row == ("Erased patient", None, 1), row
+        assert connection.execute("SELECT count(*) FROM outbox WHERE recipient = 'pat@example.org'").fetchone() == (0,)
+        log = connection.execute("SELECT action, actor, rows FROM data_requests ORDER BY id").fetchall()
+        assert [entry[0] for entry in log] == ["export", "erase"] and all(entry[1].startswith("operator ") for entry in log), log
+        assert not any("pat@example.org" in str(entry) for entry in connection.execute("SELECT * FROM data_requests"))
+    finally:
+        connection.close()
+    assert "Patricia Quill" not in run("mentorsite", "appointments", "--format", "csv", cwd=site.folder).stdout
+    again = run("mentorsite", "patient", "export", "pat@example.org", cwd=site.folder, check=False)
+    assert again.returncode == 1 and "no patient has the address" in again.stderr
+
+
+@test
+def retention_erases_patients_whose_last_session_is_long_past():
+    site = Site(config="patient_retention_days: 30\n")
+    starts = dana_starts(site)
+    book_directly(site, starts[0], email="old@example.org")
+    book_directly(site, starts[-1], email="recent@example.org")
+    # 31 days after the first session: only its patient is due.
+    output = site.mail(now=starts[0] + 31 * 86400)
+    assert "1 patients erased (patient_retention_days)" in output, output
+    connection = sqlite3.connect(site.database)
+    try:
+        emails = sorted(row[0] for row in connection.execute("SELECT email FROM patients"))
+        assert "recent@example.org" in emails and "old@example.org" not in emails, emails
+        assert connection.execute("SELECT action, actor FROM data_requests").fetchall() == [("retention-erase", "retention (30 days)")]
+    finally:
+        connection.close()
+    assert "patients erased" not in site.mail(now=starts[0] + 32 * 86400)
+
+
+@test
+def the_units_and_timers_in_deploy_pass_systemd_analyze():
+    deploy = os.path.join(os.path.dirname(README), "deploy")
+    units = sorted(name for name in os.listdir(deploy) if name.rsplit(".", 1)[-1] in ("service", "timer", "socket", "path"))
+    assert {"mentorsite-mail.timer", "mentorsite-backup.timer", "mentorsite-webhooks.timer"} <= set(units), units
+    analyze = shutil.which("systemd-analyze")
+    if not analyze:
+        print("systemd-analyze is not installed: the units were only read")
+        return
+    folder = tempfile.mkdtemp(prefix="mentorsite-units-")
+    for name in units:
+        text = open(os.path.join(deploy, name)).read().replace("/srv/mentorsite/mentorsite-cgi", os.path.join(BIN, "mentorsite-cgi"))
+        text = text.replace("/srv/mentorsite/mentorsite ", os.path.join(BIN, "mentorsite") + " ")
+        open(os.path.join(folder, name), "w").write(text)
+    result = subprocess.run([analyze, "verify", *[os.path.join(folder, name) for name in units]], capture_output=True, text=True, timeout=60)
+    problems = [line for line in result.stderr.splitlines() if folder in line or "mentorsite" in line]
+    assert result.returncode == 0 and not problems, (result.returncode, result.stderr)
+    print(f"systemd-analyze verify: {len(units)} units")
