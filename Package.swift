@@ -6,7 +6,7 @@ import PackageDescription
 //   MentorCore ── MentorStore ──┬── SiteGenerator ──┐
 //        TemplateEngine ────────┤                   ├── MentorCLI ── mentorsite
 //        CommonMark ────────────┼── Booking ────────┤
-//                               └── Sendmail ───────┘
+//                               └── Sendmail ───────┘   (mail, SMS and webhooks out)
 //                                   Booking ─────────── mentorsite-cgi
 //
 // MentorCore, MentorStore, TemplateEngine and Booking use FoundationEssentials only (no ICU,
@@ -50,7 +50,7 @@ let package = Package(
         // The CGI adapter, the wizard, its pages and mails, payments.
         .target(name: "Booking", dependencies: ["MentorCore", "MentorStore", "TemplateEngine", "CommonMark", .product(name: "Crypto", package: "swift-crypto")]),
         // Delivers the outbox through a sendmail-compatible command (Foundation's Process).
-        .target(name: "Sendmail", dependencies: ["MentorStore", "MentorCore"]),
+        .target(name: "Sendmail", dependencies: ["MentorStore", "MentorCore", .product(name: "Crypto", package: "swift-crypto")]),
         // The bodies of `mentorsite`'s commands: locating the configuration, applying flags,
         // the watch loop, the reports.
         .target(name: "MentorCLI", dependencies: ["MentorCore", "MentorStore", "SiteGenerator", "Booking", "Sendmail"]),

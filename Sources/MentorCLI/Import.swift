@@ -24,6 +24,7 @@ public enum ImportCommand {
         }
         // Sessions still to come with mentors who left are cancelled; their patients hear why.
         if !report.deactivated.isEmpty, let database = try? MentorDatabase(path: config.database, create: false) {
+            database.webhookEndpoints = config.webhookURLs
             let count = try MentorDeparture.cancelSessions(database: database, config: config, sourcePaths: report.deactivated, now: try context.now())
             if count > 0 {
                 context.say("  \(count) session\(count == 1 ? "" : "s") with mentors who left cancelled; the patients are emailed by `mentorsite mail`, which also refunds them")

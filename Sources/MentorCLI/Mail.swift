@@ -16,6 +16,7 @@ public enum MailCommand {
         let arguments = MailDelivery.arguments(sendmail)
         guard !arguments.isEmpty else { throw CommandError("--sendmail needs a command") }
         let database = try MentorDatabase(path: config.database, create: false)
+        database.webhookEndpoints = config.webhookURLs
         let now = try context.now()
         if retryGivenUp {
             context.say("\(try database.retryGivenUpMail(now: now)) messages given up on are due again")

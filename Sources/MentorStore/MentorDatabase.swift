@@ -12,6 +12,9 @@ public final class MentorDatabase {
     let connection: SQLiteConnection
     /// Prepared statements reused across a transaction's rows.
     private var statements: [String: SQLiteStatement] = [:]
+    /// The webhook endpoints (`webhook_url`) of the configuration that opened this database:
+    /// every change that makes an event queues one delivery for each, in its transaction.
+    public var webhookEndpoints: [String] = []
 
     /// A cached prepared statement for `sql`.
     func statement(_ sql: String) throws -> SQLiteStatement {

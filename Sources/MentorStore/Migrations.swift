@@ -378,6 +378,36 @@ extension MentorDatabase {
             ) STRICT;
             CREATE INDEX appointments_patient_end ON appointments(patient_id, ends_at);
             """),
+        // Webhooks (Standard Webhooks): an event is queued with one delivery per configured
+        // endpoint in the same transaction as the change it announces; `mentorsite
+        // webhooks` claims due deliveries, signs and sends them, and records each attempt.
+        // An endpoint that answers 410 Gone is disabled.
+        Migration(name: "v10-webhooks", sql: """
+            CREATE TABLE webhook_events (
+                id TEXT PRIMARY KEY NOT NULL,
+                type TEXT NOT NULL,
+                payload TEXT NOT NULL CHECK (json_valid(payload)),
+                created_at INTEGER NOT NULL
+            ) STRICT;
+            CREATE TABLE webhook_deliveries (
+                event_id TEXT NOT NULL REFERENCES webhook_events(id) ON DELETE CASCADE,
+                endpoint TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'gave_up', 'disabled')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                claimed_until INTEGER,
+                last_status INTEGER,
+                last_error TEXT,
+                finished_at INTEGER,
+                PRIMARY KEY (event_id, endpoint)
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status = 'pending';
+            CREATE TABLE webhook_endpoints (
+                url TEXT PRIMARY KEY NOT NULL,
+                disabled_at INTEGER,
+                reason TEXT
+            ) STRICT;
+            """),
     ]
 
     /// Runs the migrations this database has not seen, each in its own transaction.

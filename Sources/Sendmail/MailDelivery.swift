@@ -90,52 +90,14 @@ public struct MailDelivery {
         return report
     }
 
-    /// Runs `command` with `input` on stdin; nil when it exited 0.
+    /// Runs `command` with `input` on stdin; nil when it exited 0 having read it all.
     func run(_ command: [String], input message: String) -> String? {
-        guard let program = command.first, let executable = Self.resolve(program) else {
-            return "cannot find \(command.first ?? "the mail command")"
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = Array(command.dropFirst())
-        process.environment = ["PATH": "/usr/sbin:/usr/bin:/bin", "LANG": "C.UTF-8"]
-        let input = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            return "cannot start \(executable): \(error.localizedDescription)"
-        }
-        // A command that exits without reading its input (a failing sendmail) closes the
-        // pipe: that is its failure to report, not a SIGPIPE that ends this process.
-        signal(SIGPIPE, SIG_IGN)
-        var writeError: String?
-        do {
-            try input.fileHandleForWriting.write(contentsOf: Data(message.utf8))
-        } catch {
-            writeError = "it stopped reading the message"
-        }
-        try? input.fileHandleForWriting.close()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let detail = String(decoding: stderr.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return "exit \(process.terminationStatus)" + (detail.isEmpty ? "" : ": " + detail)
-        }
+        let result = Command.run(command, input: Data(message.utf8))
+        if let failure = result.failure { return failure }
         // Exit 0 without reading the whole message is no delivery either.
-        return writeError
+        return result.readAll ? nil : "it stopped reading the message"
     }
 
-    static func resolve(_ program: String) -> String? {
-        if program.contains("/") { return FileManager.default.isExecutableFile(atPath: program) ? program : nil }
-        for folder in ["/usr/sbin", "/usr/bin", "/bin", "/usr/local/bin", "/usr/local/sbin"] where FileManager.default.isExecutableFile(atPath: folder + "/" + program) {
-            return folder + "/" + program
-        }
-        return nil
-    }
 
     /// An RFC 5322 message: ASCII headers (`MailHeaders`: non-ASCII text as RFC 2047
     /// encoded words, folded lines), CRLF line ends, a UTF-8 text body.

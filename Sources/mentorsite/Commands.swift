@@ -121,6 +121,20 @@ extension MentorSite {
         }
     }
 
+    struct Webhooks: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delivers queued webhook events (Standard Webhooks signatures) to webhook_url.",
+                                                        discussion: "Exit status: 0 all delivered; 2 some failed and will be retried; 3 some were given up or an endpoint answered 410 Gone and was disabled.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Flag(help: "List the newest deliveries with their status instead.") var list = false
+        @Option(help: ArgumentHelp("Enable an endpoint disabled by a 410 answer again.", valueName: "URL")) var enable: String?
+        @Flag(name: .shortAndLong, help: "Print only problems (for cron).") var quiet = false
+
+        func run() throws {
+            try perform { try WebhooksCommand.run($0, config: options.config, flags: PathFlags(database: db), list: list, enable: enable, quiet: quiet) }
+        }
+    }
+
     struct Patient: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A patient's data rights: export every row about them, or erase their identity.",
                                                         subcommands: [PatientExport.self, PatientErase.self])

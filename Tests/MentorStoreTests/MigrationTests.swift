@@ -166,7 +166,8 @@ import MentorCore
                 == ["a1 cancelled patient", "a2 scheduled -"])
         #expect(try db.connection.scalarInt("PRAGMA foreign_keys") == 1)
         let indexes = try db.connection.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'appointments' AND name NOT LIKE 'sqlite_%' ORDER BY name") { $0.text(0) }
-        #expect(indexes == ["appointments_live_start", "appointments_mentor_time", "appointments_patient"])
+        // The rebuild's three, and the one v9 (data rights) adds.
+        #expect(indexes == ["appointments_live_start", "appointments_mentor_time", "appointments_patient", "appointments_patient_end"])
         // The tables that point at appointments point at the rebuilt one.
         #expect(throws: (any Error).self) { try db.connection.execute("INSERT INTO appointment_events (appointment_id, at, to_status) VALUES ('nope', 'x', 'cancelled')") }
         try db.connection.execute("UPDATE appointments SET status = 'no_show' WHERE id = 'a2'")

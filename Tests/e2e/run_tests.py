@@ -18,7 +18,7 @@ import traceback
 
 import support
 
-MODULES = ["test_site", "test_generator_input", "test_quality", "test_booking", "test_servers", "test_bad_input", "test_faults", "test_validators", "test_dashboard", "test_comeback", "test_fastcgi", "test_browser"]
+MODULES = ["test_site", "test_generator_input", "test_quality", "test_booking", "test_servers", "test_bad_input", "test_faults", "test_validators", "test_dashboard", "test_comeback", "test_fastcgi", "test_operations", "test_browser"]
 
 
 def main():

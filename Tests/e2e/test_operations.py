@@ -3,8 +3,9 @@ book holds every booking committed before it and restores by the README's proced
 a patient's data is exported and erased (from the tables and from the file's bytes) while
 their appointments still count; retention erases old patients; bad input changes nothing;
 the units and timers in deploy/ pass systemd-analyze."""
+import base64
+import hmac
 import json
-import shlex
 import threading
 
 from support import *
@@ -200,3 +201,166 @@ def the_units_and_timers_in_deploy_pass_systemd_analyze():
     problems = [line for line in result.stderr.splitlines() if folder in line or "mentorsite" in line]
     assert result.returncode == 0 and not problems, (result.returncode, result.stderr)
     print(f"systemd-analyze verify: {len(units)} units")
+
+
+class WebhookReceiver:
+    """A real HTTP receiver on 127.0.0.1 that answers from a script of actions (a status
+    code, or "stall" to answer only after the sender's time limit), records every request
+    and verifies its Standard Webhooks signature with the specification's algorithm."""
+
+    def __init__(self, secret):
+        import http.server
+        self.key = base64.b64decode(secret[len("whsec_"):])
+        self.actions, self.requests = [], []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["content-length"]))
+                receiver.requests.append((dict((name.lower(), value) for name, value in self.headers.items()), body))
+                action = receiver.actions.pop(0) if receiver.actions else 200
+                if action == "stall":
+                    time.sleep(3.5)
+                    action = 200
+                self.send_response(action)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *arguments):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/mentorsite"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def verified(self, headers, body, now):
+        """True when the signature header holds a v1 signature of id.timestamp.body made
+        with the key, and the timestamp is the sender's clock (within five minutes)."""
+        signed = headers["webhook-id"].encode() + b"." + headers["webhook-timestamp"].encode() + b"." + body
+        expected = base64.b64encode(hmac.new(self.key, signed, hashlib.sha256).digest()).decode()
+        offered = [item.split(",", 1)[1] for item in headers["webhook-signature"].split(" ") if item.startswith("v1,")]
+        return any(hmac.compare_digest(expected, signature) for signature in offered) and abs(int(headers["webhook-timestamp"]) - now) <= 300
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def webhooks_at(site, now, *extra, check=False):
+    return run("mentorsite", "webhooks", *extra, cwd=site.folder, check=check, env={"MENTORSITE_TEST_NOW": str(now)})
+
+
+def deliveries(site):
+    connection = sqlite3.connect(site.database)
+    try:
+        return connection.execute("""SELECT e.type, d.status, d.attempts, d.last_status FROM webhook_deliveries d
+                                     JOIN webhook_events e ON e.id = d.event_id ORDER BY e.created_at, e.rowid""").fetchall()
+    finally:
+        connection.close()
+
+
+@test
+def webhooks_are_signed_retried_with_one_id_given_up_and_disabled_by_410_against_a_real_receiver():
+    # The specification's published test vector, first: our signer must reproduce it.
+    assert hmac.compare_digest(base64.b64encode(hmac.new(base64.b64decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+                               b'msg_p5jXN8AQM9LWM0D4loKWxJek.1614265330.{"test": 2432232314}', hashlib.sha256).digest()).decode(),
+                               "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+    secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+    receiver = WebhookReceiver(secret)
+    try:
+        site = Site(config=f"webhook_url: {receiver.url}\nwebhook_secret_file: hook.secret\nwebhook_timeout_seconds: 2\nwebhook_give_up_hours: 1\n")
+        open(os.path.join(site.folder, "hook.secret"), "w").write(secret + "\n")
+        starts = dana_starts(site)
+        cookie = book_directly(site, starts[0], email="pat@example.org", name="Patricia Quill", notes="Panic attacks at work.")
+        assert deliveries(site) == [("booking.created", "pending", 0, None)]
+
+        # 500, then a stalled answer (past the 2 s limit), then 200: three attempts, one id.
+        receiver.actions = [500, "stall"]
+        now = site.now
+        result = webhooks_at(site, now)
+        assert result.returncode == 2 and "HTTP 500" in result.stdout, (result.returncode, result.stdout, result.stderr)
+        assert webhooks_at(site, now + 1).returncode == 0 and len(receiver.requests) == 1  # not due yet: nothing sent
+        result = webhooks_at(site, now + 10)
+        assert result.returncode == 2 and "next attempt in 300 s" in result.stdout, (result.stdout, result.stderr)
+        result = webhooks_at(site, now + 400)
+        assert result.returncode == 0 and "1 delivered" in result.stdout, (result.stdout, result.stderr)
+        assert len(receiver.requests) == 3
+        ids = {headers["webhook-id"] for headers, _ in receiver.requests}
+        assert len(ids) == 1 and ids.pop().startswith("msg_")
+        stamps = [int(headers["webhook-timestamp"]) for headers, _ in receiver.requests]
+        assert stamps == [now, now + 10, now + 400], stamps
+        for (headers, body), at in zip(receiver.requests, stamps):
+            assert receiver.verified(headers, body, at), headers
+            assert headers["content-type"] == "application/json"
+        tampered_headers, tampered_body = receiver.requests[0]
+        assert not receiver.verified(tampered_headers, tampered_body.replace(b"dana-stone", b"dana-stonf"), stamps[0])
+        event = json.loads(receiver.requests[-1][1])
+        assert event["type"] == "booking.created" and event["data"]["mentor"] == "dana-stone" and event["data"]["status"] == "pending", event
+        assert event["data"]["session_type"] == "video" and event["data"]["start"].endswith("Z")
+        text = receiver.requests[-1][1].decode()
+        for private in ("Panic attacks", "Patricia", "pat@example.org", "Stress", "notes", "specialty", "phone"):
+            assert private not in text, (private, text)
+        assert deliveries(site)[0] == ("booking.created", "delivered", 3, 200)
+
+        # Confirming queues booking.confirmed; an endpoint that keeps failing is given up on
+        # once the retries pass webhook_give_up_hours.
+        outbox = sqlite3.connect(site.database).execute("SELECT body FROM outbox WHERE kind = 'confirm'").fetchone()[0]
+        confirm = urllib.parse.unquote(re.search(r"/confirm\?token=(\S+)", outbox).group(1))
+        status, _, _, _ = site.cgi("POST", "/confirm", body=urllib.parse.urlencode({"csrf": site.csrf(), "token": confirm}), cookie=cookie)
+        assert status == 303, status
+        assert [row[0] for row in deliveries(site)] == ["booking.created", "booking.confirmed"]
+        receiver.actions = [503] * 10
+        at = now
+        codes = []
+        for step in (0, 10, 400, 2200, 9400):
+            codes.append(webhooks_at(site, at + step).returncode)
+        # Retries at +5 s, +5 min, +30 min; the next (+2 h) would pass the hour: given up.
+        assert codes == [2, 2, 2, 3, 0], codes
+        assert deliveries(site)[1][:2] == ("booking.confirmed", "gave_up"), deliveries(site)
+        listed = webhooks_at(site, at, "--list", check=True).stdout
+        assert "booking.confirmed" in listed and "gave_up" in listed and "delivered" in listed, listed
+
+        # 410 Gone disables the endpoint: later events are not queued for it.
+        receiver.actions = [410]
+        manage = urllib.parse.unquote(re.search(r"/manage\?token=(\S+)", sqlite3.connect(site.database).execute(
+            "SELECT body FROM outbox WHERE kind = 'booked'").fetchone()[0]).group(1))
+        status, _, body, _ = site.cgi("POST", "/manage", body=urllib.parse.urlencode({"csrf": site.csrf(), "token": manage, "action": "cancel"}), cookie=cookie)
+        assert status in (200, 303), (status, body[:300])
+        assert deliveries(site)[-1][:2] == ("booking.cancelled", "pending")
+        result = webhooks_at(site, at + 10000)
+        assert result.returncode == 3 and "410 Gone" in result.stderr, (result.stdout, result.stderr)
+        assert deliveries(site)[-1][:2] == ("booking.cancelled", "pending") or deliveries(site)[-1][1] == "disabled", deliveries(site)
+        book_directly(site, starts[2], email="later@example.org")
+        assert [row[0] for row in deliveries(site)][-1] == "booking.cancelled", "a disabled endpoint gets no new deliveries"
+        assert "disabled:" in webhooks_at(site, at, "--list", check=True).stdout
+        print(f"webhooks: {len(receiver.requests)} requests received, every signature verified, one webhook-id per event across retries")
+    finally:
+        receiver.stop()
+
+
+@test
+def webhooks_need_a_valid_secret_and_queue_nothing_without_an_endpoint():
+    plain = Site()
+    book_directly(plain, dana_starts(plain)[0])
+    assert sqlite3.connect(plain.database).execute("SELECT count(*) FROM webhook_events").fetchone() == (0,)
+    assert "nothing to deliver" in webhooks_at(plain, plain.now, check=True).stdout
+    site = Site(config="webhook_url: http://127.0.0.1:9/hook\nwebhook_secret_file: hook.secret\n")
+    book_directly(site, dana_starts(site)[0])
+    before = site.dump()
+    for content, message in [(None, "cannot read the webhook secret"), ("secret123", "whsec_ followed by base64"),
+                             ("whsec_" + base64.b64encode(b"short").decode(), "use at least 24")]:
+        path = os.path.join(site.folder, "hook.secret")
+        if content is None:
+            if os.path.exists(path):
+                os.remove(path)
+        else:
+            open(path, "w").write(content)
+        result = webhooks_at(site, site.now)
+        assert result.returncode == 1 and message in result.stderr, (content, result.stderr)
+        assert site.dump() == before
+    folder = make_site()
+    with open(os.path.join(folder, "mentorsite.yml"), "a") as handle:
+        handle.write("webhook_url: ftp://example.org/hook\n")
+    result = run("mentorsite", "import", cwd=folder, check=False)
+    assert result.returncode == 1 and 'webhook_url: "ftp://example.org/hook" is not an absolute http(s) URL' in result.stderr, result.stderr
+    assert not os.path.exists(os.path.join(folder, "site.sqlite"))

@@ -41,6 +41,8 @@ public enum BookingCGI {
         do {
             let key = try runtime.key(at: config.secretKey)
             let database = try runtime.database(at: config.database)
+            // The configuration is read per request; so are the endpoints changes queue for.
+            database.webhookEndpoints = config.webhookURLs
             let app = BookingApp(config: config, key: key, database: database, now: try Clock.now(environment: environment), pages: pages)
             return app.respond(to: request)
         } catch let error as BookingError {

@@ -40,6 +40,15 @@ public struct SiteConfig: Equatable, Sendable {
     /// Patients' details are erased this many days after their last session ends (by
     /// `mentorsite mail`); nil keeps them until erased on request.
     public var patientRetentionDays: Int?
+    /// Webhook endpoints (`webhook_url`: one or more http(s) URLs, separated by spaces or
+    /// commas); every booking change and profile edit is queued for each.
+    public var webhookURLs: [String] = []
+    /// The file holding the Standard Webhooks signing secret (`whsec_` and base64).
+    public var webhookSecretPath = ".mentorsite/webhook.secret"
+    /// A delivery still failing this long after its event is given up.
+    public var webhookGiveUpHours = 72
+    /// How long one delivery attempt may take.
+    public var webhookTimeoutSeconds = 10
     /// Folder of the configuration file; relative paths start here.
     public var root = "."
 
@@ -50,7 +59,7 @@ public struct SiteConfig: Equatable, Sendable {
         "site_name", "tagline", "base_url", "language", "default_currency", "database", "content",
         "templates", "output", "booking_url", "secret_key_file", "booking_interval_minutes", "contact_email", "test_payment_ledger",
         "meeting_url_pattern", "reminder_hours", "mail_max_attempts", "sms_command", "search",
-        "patient_retention_days",
+        "patient_retention_days", "webhook_url", "webhook_secret_file", "webhook_give_up_hours", "webhook_timeout_seconds",
     ] + BookingPolicy.keys.map(\.key)
 
     /// The booking rules a site owner may change (`booking_*` keys).
@@ -141,6 +150,17 @@ public struct SiteConfig: Equatable, Sendable {
         if let attempts = reader.integer("mail_max_attempts", in: 1...100) { config.mailMaxAttempts = attempts }
         if let value = reader.string("sms_command") { config.smsCommand = value }
         if let days = reader.integer("patient_retention_days", in: 1...36_500) { config.patientRetentionDays = days }
+        if let value = reader.string("webhook_url") {
+            let urls = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+            if let bad = urls.first(where: { !Self.isWebhookURL($0) }) {
+                reader.report(reader.line(of: "webhook_url"), "webhook_url", "\"\(bad)\" is not an absolute http(s) URL")
+            } else {
+                config.webhookURLs = urls
+            }
+        }
+        if let value = reader.string("webhook_secret_file") { config.webhookSecretPath = value }
+        if let hours = reader.integer("webhook_give_up_hours", in: 1...720) { config.webhookGiveUpHours = hours }
+        if let seconds = reader.integer("webhook_timeout_seconds", in: 1...120) { config.webhookTimeoutSeconds = seconds }
         if let value = reader.string("search") {
             switch value {
             case "on": config.search = true
@@ -184,6 +204,12 @@ public struct SiteConfig: Equatable, Sendable {
 
     /// `value` as a site's base URL (an absolute http(s) URL without query, no trailing
     /// slash), or nil: the rule for `base_url` and for `--base-url`.
+    /// An absolute http(s) URL with a host, without a fragment, spaces or control characters.
+    static func isWebhookURL(_ value: String) -> Bool {
+        guard let url = URL(string: value), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host?.isEmpty == false else { return false }
+        return url.fragment == nil && PlainText.problem(value) == nil && !value.contains(" ") && !value.contains("\"")
+    }
+
     public static func baseURL(_ value: String) -> String? {
         let trimmed = value.hasSuffix("/") ? String(value.dropLast()) : value
         guard let url = URL(string: trimmed), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil, url.query == nil,
@@ -244,6 +270,7 @@ public struct SiteConfig: Equatable, Sendable {
     public var output: String { resolve(outputPath) }
     public var secretKey: String { resolve(secretKeyPath) }
     public var testPaymentLedger: String { resolve(testPaymentLedgerPath) }
+    public var webhookSecretFile: String { resolve(webhookSecretPath) }
     /// The generator's own files between builds (a cache and a lock), beside the secret key.
     public var generatorState: String { resolve(".mentorsite") }
 }

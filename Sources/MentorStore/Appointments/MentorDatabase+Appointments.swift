@@ -6,6 +6,9 @@ extension MentorDatabase {
     func recordEvent(_ appointmentID: String, from: AppointmentStatus?, to: AppointmentStatus, detail: String? = nil, now: String) throws {
         try statement("INSERT INTO appointment_events (appointment_id, at, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?)")
             .run([appointmentID, now, from, to, detail])
+        for type in WebhookEventType.types(from: from, to: to) {
+            try queueAppointmentWebhook(type, appointmentID: appointmentID, stamp: now)
+        }
     }
 
     /// Instants already taken for a mentor: scheduled appointments and unexpired holds.

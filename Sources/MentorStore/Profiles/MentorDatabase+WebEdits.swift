@@ -91,6 +91,7 @@ extension MentorDatabase {
 
     func audit(mentorID: String, actor: String, fields: [String], stamp: String) throws {
         try statement("INSERT INTO profile_audit (mentor_id, at, actor, fields) VALUES (?, ?, ?, ?)").run([mentorID, stamp, actor, encodeList(fields)])
+        try queueProfileWebhook(mentorID: mentorID, fields: encodeList(fields), stamp: stamp)
     }
 
     func recordSiteChange(mentorID: String, reason: String, stamp: String) throws {
