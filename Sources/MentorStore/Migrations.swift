@@ -408,6 +408,17 @@ extension MentorDatabase {
                 reason TEXT
             ) STRICT;
             """),
+        // The read-only API: a mentor's token, made and revoked on the dashboard, kept as
+        // the SHA-256 digest of the token (one live token per mentor).
+        Migration(name: "v11-api-tokens", sql: """
+            CREATE TABLE api_tokens (
+                token_hash TEXT PRIMARY KEY NOT NULL,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            ) STRICT;
+            CREATE INDEX api_tokens_mentor ON api_tokens(mentor_id) WHERE revoked_at IS NULL;
+            """),
     ]
 
     /// Runs the migrations this database has not seen, each in its own transaction.

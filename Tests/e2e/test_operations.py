@@ -364,3 +364,144 @@ def webhooks_need_a_valid_secret_and_queue_nothing_without_an_endpoint():
     result = run("mentorsite", "import", cwd=folder, check=False)
     assert result.returncode == 1 and 'webhook_url: "ftp://example.org/hook" is not an absolute http(s) URL' in result.stderr, result.stderr
     assert not os.path.exists(os.path.join(folder, "site.sqlite"))
+
+
+OPENAPI = os.path.join(os.path.dirname(README), "docs", "openapi.json")
+
+
+def api_get(base, path, token=None, method="GET"):
+    """One API request through a web server: (status, headers, parsed JSON body)."""
+    request = urllib.request.Request(base + "/cgi-bin/book/api" + path, method=method, data=b"" if method == "POST" else None)
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, json.loads(error.read())
+
+
+class OpenAPIChecker:
+    """Checks an answer against docs/openapi.json: its status must be documented for the
+    path, and its body must match that response's schema (JSON Schema 2020-12, which
+    OpenAPI 3.1 schemas are)."""
+
+    def __init__(self):
+        import jsonschema
+        self.jsonschema = jsonschema
+        self.spec = json.load(open(OPENAPI))
+        self.checked = 0
+
+    def check(self, template, status, body):
+        responses = self.spec["paths"][template]["get"]["responses"]
+        assert str(status) in responses, f"{template}: {status} is not documented"
+        response = responses[str(status)]
+        if "$ref" in response:
+            response = self.spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+        schema = dict(self.spec, **response["content"]["application/json"]["schema"])
+        self.jsonschema.Draft202012Validator(schema, format_checker=self.jsonschema.FormatChecker()).validate(body)
+        self.checked += 1
+
+
+def dashboard_post(site, action, mentor="dana-stone"):
+    """A dashboard action by the mentor (the web server authenticates them: REMOTE_USER)."""
+    status, _, page, _ = site.cgi("GET", "/dashboard", cookie=f"bk_session={SESSION}", extra={"REMOTE_USER": mentor})
+    assert status == 200, status
+    status, _, page, _ = site.cgi("POST", "/dashboard", body=urllib.parse.urlencode({"csrf": form_value(page, "csrf"), "action": action}),
+                                  cookie=f"bk_session={SESSION}", extra={"REMOTE_USER": mentor})
+    assert status == 200, (status, page[:300])
+    return page
+
+
+@test
+def the_api_answers_as_its_openapi_document_says_behind_lighttpd_and_apache():
+    site = Site()
+    run("mentorsite", "build", cwd=site.folder)
+    page = dashboard_post(site, "api-token-create")
+    token = form_value(page, "api-token") if 'name="api-token"' in page else re.search(r'id="api-token" readonly value="([^"]+)"', page).group(1)
+    assert re.fullmatch(r"mst_[A-Za-z0-9_-]{43}", token), token
+    assert "shown only this once" in page
+    other_token = re.search(r'id="api-token" readonly value="([^"]+)"', dashboard_post(site, "api-token-create", mentor="jose-muller")).group(1)
+    book_directly(site, dana_starts(site)[0], email="pat@example.org", name="Patricia Quill", notes="Panic attacks at work.")
+    stored = sqlite3.connect(site.database).execute("SELECT token_hash FROM api_tokens").fetchall()
+    assert len(stored) == 2 and all(token not in row[0] for row in stored), "tokens are stored as digests"
+    checker = OpenAPIChecker()
+    server = Server(site.folder)
+    try:
+        base = server.base
+        status, headers, body = api_get(base, "/mentors/dana-stone")
+        checker.check("/mentors/{slug}", status, body)
+        assert status == 200 and body["name"] == "Dana Stone" and body["price"] == {"amount": "40.00", "currency": "USD"}, body
+        assert "rating" not in body and "email" not in json.dumps(body), body  # nothing the profile does not state, no address
+        assert "public" in headers.get("cache-control", ""), headers
+        status, _, body = api_get(base, "/mentors/nobody-here")
+        checker.check("/mentors/{slug}", status, body)
+        assert status == 404
+        status, _, body = api_get(base, "/mentors/dana-stone/slots?from=2027-03-01&days=7")
+        checker.check("/mentors/{slug}/slots", status, body)
+        status, _, body = api_get(base, "/mentors/dana-stone/slots?days=999")
+        checker.check("/mentors/{slug}/slots", status, body)
+        assert status == 400
+
+        # The mentor's own data: 401 without a valid token, 403 for another mentor's.
+        status, headers, body = api_get(base, "/appointments")
+        checker.check("/appointments", status, body)
+        assert status == 401 and headers["www-authenticate"].startswith("Bearer"), headers
+        for bad in ("mst_" + "A" * 43, token[:-1], "not-a-token", token + "x"):
+            status, _, body = api_get(base, "/appointments", token=bad)
+            checker.check("/appointments", status, body)
+            assert status == 401, (bad, status)
+        status, _, body = api_get(base, "/appointments?access_token=" + token)
+        checker.check("/appointments", status, body)
+        assert status == 400 and "never in the address" in body["error"]["message"]
+        status, _, body = api_get(base, "/appointments?from=2027-03-01&days=60", token=token)
+        checker.check("/appointments", status, body)
+        assert status == 200 and len(body["appointments"]) == 1, body
+        text = json.dumps(body)
+        assert "Patricia Quill" in text and "Panic" not in text and "pat@example.org" not in text and "Stress" not in text, text
+        status, _, body = api_get(base, "/mentors/dana-stone/appointments?from=2027-03-01&days=60", token=token)
+        checker.check("/mentors/{slug}/appointments", status, body)
+        assert status == 200 and len(body["appointments"]) == 1
+        status, _, body = api_get(base, "/mentors/dana-stone/appointments", token=other_token)
+        checker.check("/mentors/{slug}/appointments", status, body)
+        assert status == 403, status
+        status, _, body = api_get(base, "/mentors/dana-stone/availability", token=token)
+        checker.check("/mentors/{slug}/availability", status, body)
+        assert status == 200 and body["weekly_hours"][0] == {"day": "sunday", "start": "00:00", "end": "04:00"}, body
+        assert {"date": "2027-03-03", "reason": "Training"} in body["blocked_dates"], body
+        status, _, body = api_get(base, "/mentors/dana-stone/availability", token=other_token)
+        checker.check("/mentors/{slug}/availability", status, body)
+        assert status == 403
+        status, headers, body = api_get(base, "/appointments", token=token, method="POST")
+        assert status == 405 and headers["allow"] == "GET, HEAD" and body["error"]["status"] == 405, (status, headers, body)
+
+        # The limit per address: 429 with Retry-After, in JSON.
+        connection = sqlite3.connect(site.database)
+        window = NOW - NOW % 3600
+        connection.execute("INSERT OR REPLACE INTO rate_limits (key, window_start, count) VALUES ('api:127.0.0.1', ?, 600)", (window,))
+        connection.commit()
+        connection.close()
+        status, headers, body = api_get(base, "/mentors/dana-stone")
+        checker.check("/mentors/{slug}", status, body)
+        assert status == 429 and int(headers["retry-after"]) > 0, (status, headers)
+        connection = sqlite3.connect(site.database)
+        connection.execute("DELETE FROM rate_limits WHERE key = 'api:127.0.0.1'")
+        connection.commit()
+        connection.close()
+    finally:
+        server.stop()
+
+    # Apache passes the Authorization header to the CGI (CGIPassAuth in deploy/apache-cgi.conf).
+    apache = ApacheServer(site.folder)
+    try:
+        status, _, body = api_get(apache.base, "/appointments?from=2027-03-01&days=60", token=token)
+        checker.check("/appointments", status, body)
+        assert status == 200 and len(body["appointments"]) == 1, (status, body)
+    finally:
+        apache.stop()
+
+    # Revoked on the dashboard: 401 from then on.
+    dashboard_post(site, "api-token-revoke")
+    status, _, body = site.cgi("GET", "/api/appointments", extra={"HTTP_AUTHORIZATION": "Bearer " + token})[:3]
+    assert status == 401, status
+    print(f"API: {checker.checked} answers checked against docs/openapi.json")

@@ -26,6 +26,9 @@ public struct CGIRequest: Equatable, Sendable {
     public var scriptName: String
     /// The `If-None-Match` header: ETags the client has cached.
     public var ifNoneMatch: String?
+    /// The `Authorization` header (the API's bearer tokens; Apache passes it to a CGI only
+    /// with `CGIPassAuth On`).
+    public var authorization: String?
 
     /// Largest accepted body; larger requests get 413 before a byte is read.
     public static let defaultMaximumBody = 64 * 1024
@@ -47,6 +50,7 @@ public struct CGIRequest: Equatable, Sendable {
         self.host = environment["HTTP_HOST"]
         self.scriptName = environment["SCRIPT_NAME"] ?? ""
         self.ifNoneMatch = environment["HTTP_IF_NONE_MATCH"]
+        self.authorization = environment["HTTP_AUTHORIZATION"]
 
         let length = try Self.contentLength(environment["CONTENT_LENGTH"], maximum: maximumBody)
         if method == .post {

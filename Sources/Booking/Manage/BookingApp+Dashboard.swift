@@ -30,13 +30,15 @@ extension BookingApp {
         return (mentor, "mentor:" + mentor.slug)
     }
 
-    func showDashboard(_ request: CGIRequest, message: String? = nil, error: (field: String, message: String)? = nil, feedURL: String? = nil) throws -> CGIResponse {
+    func showDashboard(_ request: CGIRequest, message: String? = nil, error: (field: String, message: String)? = nil, feedURL: String? = nil,
+                       apiToken: String? = nil) throws -> CGIResponse {
         let (mentor, _) = try dashboardMentor(request)
         let zone = mentor.profile.timezone.flatMap(ZoneRules.init(identifier:))
         let upcoming = try database.mentorSessions(mentorID: mentor.id, upcoming: true, now: now)
         let past = try database.mentorSessions(mentorID: mentor.id, upcoming: false, now: now, limit: 50)
         let completeness = Completeness(mentor.profile)
         let feedCreated = try database.calendarFeedCreated(mentorID: mentor.id)
+        let tokenCreated = try database.apiTokenCreated(mentorID: mentor.id)
         return withSession(request) { csrf in
             var values: [String: TemplateValue] = [
                 "title": "Your dashboard",
@@ -58,11 +60,15 @@ extension BookingApp {
                 "past": .list(past.map { sessionValues($0, zone: zone, actions: .past) }),
                 "has_feed": .flag(feedCreated != nil),
                 "feed_created": .text(feedCreated.map { String($0.prefix(10)) } ?? ""),
+                "has_api_token": .flag(tokenCreated != nil),
+                "api_token_created": .text(tokenCreated.map { String($0.prefix(10)) } ?? ""),
+                "api_url": .text(pages.absoluteURL("/api/appointments")),
                 "has_errors": .flag(error != nil),
                 "errors": .list(error.map { [["field": .text($0.field), "message": .text($0.message)]] } ?? []),
             ]
             values.setOptional("message", message)
             values.setOptional("feed_url", feedURL)
+            values.setOptional("new_api_token", apiToken)
             if let error { values["error_" + error.field] = .text(error.message) }
             return pages.page("booking/dashboard", title: "Dashboard", status: error == nil ? .ok : .unprocessable, values: values)
         }
@@ -131,6 +137,14 @@ extension BookingApp {
         case "feed-revoke":
             try database.revokeCalendarFeeds(mentorID: mentor.id, now: now)
             return try showDashboard(request, message: "Your calendar feed address no longer works.")
+        case "api-token-create":
+            let token = Self.apiTokenPrefix + RandomToken.generate(bytes: 32)
+            try database.replaceAPIToken(mentorID: mentor.id, digest: RandomToken.digest(token), now: now)
+            return try showDashboard(request, message: "Your API token is ready. Copy it now: it is shown only this once, and any earlier token stopped working.",
+                                     apiToken: token)
+        case "api-token-revoke":
+            try database.revokeAPITokens(mentorID: mentor.id, now: now)
+            return try showDashboard(request, message: "Your API token no longer works.")
         default:
             throw BookingError(.badRequest, "Unknown action.")
         }

@@ -113,6 +113,11 @@ struct BookingPages {
         var response: CGIResponse
         if request.pathInfo == "/slots" {
             response = CGIResponse(status: error.status, contentType: "application/json", body: Array("{\"error\":\(WebText.jsonString(error.message))}\n".utf8))
+        } else if request.pathInfo == "/api" || request.pathInfo.hasPrefix("/api/") {
+            response = CGIResponse(status: error.status, contentType: "application/json",
+                                   body: Array("{\"error\":{\"status\":\(error.status.code),\"message\":\(WebText.jsonString(error.message))}}\n".utf8))
+            if error.status == .unauthorized { response.headers.append((name: "WWW-Authenticate", value: "Bearer realm=\"mentorsite\"")) }
+            if error.status == .methodNotAllowed { response.headers.append((name: "Allow", value: "GET, HEAD")) }
         } else {
             response = page("booking/error", title: error.status.reason, status: error.status, values: [
                 "title": error.status == .notFound ? "We could not find that" : "Something needs your attention",
@@ -121,7 +126,9 @@ struct BookingPages {
             response.status = error.status
         }
         if let retry = error.retryAfter { response.headers.append((name: "Retry-After", value: String(retry))) }
-        if error.status == .methodNotAllowed { response.headers.append((name: "Allow", value: "GET, HEAD, POST")) }
+        if error.status == .methodNotAllowed, !response.headers.contains(where: { $0.name == "Allow" }) {
+            response.headers.append((name: "Allow", value: "GET, HEAD, POST"))
+        }
         return response
     }
 

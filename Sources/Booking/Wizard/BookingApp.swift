@@ -109,6 +109,7 @@ public final class BookingApp {
         case "/dashboard/profile": return try read ? showProfileEditor(request) : saveProfile(request)
         case "/dashboard/hours": return try read ? showHours(request) : saveHours(request)
         case "/dashboard/calendar.ics": return try only(calendarFeed)
+        case let path where path == "/api" || path.hasPrefix("/api/"): return try api(request)
         default:
             throw BookingError(.notFound, "There is no such booking page.")
         }

@@ -190,3 +190,42 @@ extension MentorDatabase {
         }
     }
 }
+
+/// A mentor's API token (the SHA-256 digest of it; the token is shown once), made and
+/// revoked on the dashboard.
+extension MentorDatabase {
+    /// A new token; the mentor's earlier one stops working.
+    public func replaceAPIToken(mentorID: String, digest: String, now: Int) throws {
+        let stamp = Timestamp.format(secondsSinceEpoch: now)
+        try wrap {
+            try connection.writeTransaction {
+                try statement("UPDATE api_tokens SET revoked_at = ? WHERE mentor_id = ? AND revoked_at IS NULL").run([stamp, mentorID])
+                try statement("INSERT INTO api_tokens (token_hash, mentor_id, created_at) VALUES (?, ?, ?)").run([digest, mentorID, stamp])
+            }
+        }
+    }
+
+    public func revokeAPITokens(mentorID: String, now: Int) throws {
+        try wrap {
+            try statement("UPDATE api_tokens SET revoked_at = ? WHERE mentor_id = ? AND revoked_at IS NULL")
+                .run([Timestamp.format(secondsSinceEpoch: now), mentorID])
+        }
+    }
+
+    /// When the mentor's live token was made, if there is one.
+    public func apiTokenCreated(mentorID: String) throws -> String? {
+        try wrap {
+            try statement("SELECT created_at FROM api_tokens WHERE mentor_id = ? AND revoked_at IS NULL").map([mentorID]) { $0.text(0) }.first
+        }
+    }
+
+    /// The live token with this digest: its digest as stored (for a constant-time
+    /// comparison) and its mentor.
+    public func apiToken(digest: String) throws -> (digest: String, mentorID: String)? {
+        try wrap {
+            try statement("SELECT token_hash, mentor_id FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL").map([digest]) {
+                (digest: $0.text(0), mentorID: $0.text(1))
+            }.first
+        }
+    }
+}
