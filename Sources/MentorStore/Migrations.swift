@@ -419,6 +419,24 @@ extension MentorDatabase {
             ) STRICT;
             CREATE INDEX api_tokens_mentor ON api_tokens(mentor_id) WHERE revoked_at IS NULL;
             """),
+        // Verification: an operator records that they checked a mentor's credentials (who,
+        // when, what was checked), or withdraws it; the profile shows the date.
+        Migration(name: "v12-verification", sql: """
+            ALTER TABLE mood_mentor_profiles ADD COLUMN verified_at TEXT;
+            CREATE TABLE mentor_verifications (
+                id INTEGER PRIMARY KEY,
+                mentor_id TEXT NOT NULL REFERENCES mood_mentor_profiles(id) ON DELETE CASCADE,
+                action TEXT NOT NULL CHECK (action IN ('verify', 'unverify')),
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                note TEXT NOT NULL CHECK (length(trim(note)) > 0)
+            ) STRICT;
+            CREATE INDEX mentor_verifications_mentor ON mentor_verifications(mentor_id, id);
+            -- The summary builds read stays in the index (the row runs over the bio's pages).
+            DROP INDEX mood_mentor_profiles_summary;
+            CREATE INDEX mood_mentor_profiles_summary ON mood_mentor_profiles(is_active, slug, id, source_path, name, specialty,
+                specialties, languages, avatar_url, content_hash, is_paused, created_at, updated_at, verified_at);
+            """),
     ]
 
     /// Runs the migrations this database has not seen, each in its own transaction.

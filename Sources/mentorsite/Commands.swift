@@ -135,6 +135,32 @@ extension MentorSite {
         }
     }
 
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Records that an operator checked a mentor's credentials; the profile shows a dated badge.",
+                                                        discussion: "Who (your login), when and the note are kept in the verification history (--history).")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Option(help: ArgumentHelp("What was checked (one line).", valueName: "TEXT")) var note: String?
+        @Flag(help: "Show the mentor's verification history instead.") var history = false
+        @Argument(help: ArgumentHelp("The mentor's slug.", valueName: "SLUG")) var slug: String
+
+        func run() throws {
+            try perform { try VerifyCommand.run($0, config: options.config, flags: PathFlags(database: db), slug: slug, verified: true, note: note, history: history) }
+        }
+    }
+
+    struct Unverify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Withdraws a mentor's verification (kept in the history, with the note).")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Option(help: ArgumentHelp("Why (one line).", valueName: "TEXT")) var note: String?
+        @Argument(help: ArgumentHelp("The mentor's slug.", valueName: "SLUG")) var slug: String
+
+        func run() throws {
+            try perform { try VerifyCommand.run($0, config: options.config, flags: PathFlags(database: db), slug: slug, verified: false, note: note, history: false) }
+        }
+    }
+
     struct Patient: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A patient's data rights: export every row about them, or erase their identity.",
                                                         subcommands: [PatientExport.self, PatientErase.self])

@@ -505,3 +505,44 @@ def the_api_answers_as_its_openapi_document_says_behind_lighttpd_and_apache():
     status, _, body = site.cgi("GET", "/api/appointments", extra={"HTTP_AUTHORIZATION": "Bearer " + token})[:3]
     assert status == 401, status
     print(f"API: {checker.checked} answers checked against docs/openapi.json")
+
+
+@test
+def an_operator_verifies_a_mentor_and_the_profile_shows_a_dated_badge_until_withdrawn():
+    from test_validators import nu_check
+    folder = make_site()
+    run("mentorsite", "import", cwd=folder)
+    run("mentorsite", "build", cwd=folder)
+    database = os.path.join(folder, "site.sqlite")
+    dump = lambda: list(sqlite3.connect(database).iterdump())
+    before = dump()
+    for arguments, message in [(["verify", "jose-muller"], "--note must say what was checked"),
+                               (["verify", "jose-muller", "--note", "   "], "--note must say what was checked"),
+                               (["verify", "nobody", "--note", "licence checked"], "no listed mentor has the slug nobody"),
+                               (["verify", "jose-muller", "--note", "line one\nline two"], "one line"),
+                               (["unverify", "jose-muller"], "--note must say why")]:
+        result = run("mentorsite", *arguments, cwd=folder, check=False)
+        assert result.returncode == 1 and message in result.stderr, (arguments, result.stderr)
+    assert dump() == before
+    profile = os.path.join(folder, "public", "mentors", "jose-muller", "index.html")
+    assert "Credentials checked" not in open(profile).read()
+
+    result = run("mentorsite", "verify", "jose-muller", "--note", "Approbation checked with the Berlin chamber, no. 4711", cwd=folder,
+                 env={"MENTORSITE_TEST_NOW": str(SPRING), "USER": "olga"})
+    assert "José Müller is verified (2027-03-01)" in result.stdout, result.stdout
+    published = run("mentorsite", "publish", cwd=folder)
+    page = open(profile).read()
+    assert 'Credentials checked by Mood Mentors on <time datetime="2027-03-01">1 March 2027</time>' in page, page[:2000]
+    assert "Credentials checked" in open(os.path.join(folder, "public", "index.html")).read()
+    # Structured data states only what the profile does: no invented rating or review markup.
+    assert "aggregateRating" not in page and '"Review"' not in page
+    verified_only = tempfile.mkdtemp(prefix="mentorsite-verified-")
+    shutil.copy(profile, os.path.join(verified_only, "index.html"))
+    assert nu_check(verified_only) == []
+
+    run("mentorsite", "unverify", "jose-muller", "--note", "Licence lapsed", cwd=folder, env={"MENTORSITE_TEST_NOW": str(SPRING + 86400), "USER": "olga"})
+    run("mentorsite", "build", cwd=folder)  # a plain build publishes it too
+    assert "Credentials checked" not in open(profile).read()
+    history = run("mentorsite", "verify", "jose-muller", "--history", cwd=folder).stdout.splitlines()
+    assert len(history) == 2 and "verify  operator olga  Approbation checked" in history[0] and "unverify  operator olga  Licence lapsed" in history[1], history
+    print(f"verification: {published.stdout.strip().splitlines()[-1] if published.stdout.strip() else 'published'}")

@@ -131,6 +131,9 @@ public struct Mentor: Equatable, Sendable {
     public var dashboardBlockedDates: [BlockedDate] = []
     /// The mentor paused bookings on the dashboard: listed, but not bookable.
     public var isPaused = false
+    /// When an operator last verified the mentor's credentials (`mentorsite verify`), as an
+    /// ISO 8601 UTC instant; nil when never, or withdrawn.
+    public var verifiedAt: String?
     /// When the profile was last changed on the web and the content file not yet updated.
     public var webEditedAt: String?
     /// Listed in the directory (a mentor whose file was removed stays, inactive).

@@ -108,7 +108,7 @@ extension MentorDatabase {
             SELECT id, source_path, slug, name, explicit_slug, title, specialty, location, gender, avatar_url,
                    bio, specialties, languages, therapy_types, experience_years, review_count, rating,
                    hourly_rate, currency, session_minutes, timezone, created_at, updated_at, email,
-                   is_paused, web_edited_at, is_active, meeting_url
+                   is_paused, web_edited_at, is_active, meeting_url, verified_at
             FROM mood_mentor_profiles \(filter) ORDER BY slug
             """).map(parameters) { row in
             let id = row.text(0)
@@ -129,6 +129,7 @@ extension MentorDatabase {
             mentor.isPaused = row.int(24) == 1
             mentor.webEditedAt = row.optionalText(25)
             mentor.isActive = row.int(26) == 1
+            mentor.verifiedAt = row.optionalText(28)
             return mentor
         }
     }

@@ -16,7 +16,8 @@ extension MentorDatabase {
                     WHERE s.slug <> p.slug AND p.is_active = 1 ORDER BY s.mentor_id, s.slug
                     """).forEach { previous[$0.text(0), default: []].append($0.text(1)) }
                 return try connection.prepare("""
-                    SELECT id, source_path, slug, name, specialty, specialties, avatar_url, content_hash, is_paused, created_at, updated_at, languages
+                    SELECT id, source_path, slug, name, specialty, specialties, avatar_url, content_hash, is_paused, created_at, updated_at, languages,
+                           verified_at
                     FROM mood_mentor_profiles WHERE is_active = 1 ORDER BY slug
                     """).map([]) { row in
                     let id = row.text(0)
@@ -27,8 +28,9 @@ extension MentorDatabase {
                     var mentor = Mentor(id: id, sourcePath: row.text(1), slug: row.text(2), previousSlugs: previous[id] ?? [],
                                         profile: profile, createdAt: row.text(9), updatedAt: row.text(10))
                     mentor.isPaused = row.int(8) == 1
+                    mentor.verifiedAt = row.optionalText(12)
                     var key = StableHash()
-                    key.add("\(row.optionalText(7) ?? "-") \(mentor.slug) \(row.int(8)) \(mentor.createdAt) \(mentor.updatedAt)")
+                    key.add("\(row.optionalText(7) ?? "-") \(mentor.slug) \(row.int(8)) \(mentor.createdAt) \(mentor.updatedAt) \(mentor.verifiedAt ?? "-")")
                     return (mentor, key.hex)
                 }
             }

@@ -112,7 +112,17 @@ struct PageContext: @unchecked Sendable {
         card.setOptional("rate", p.hourlyRate.map { "\($0.formatted) / hour" })
         card.setOptional("rating", p.rating.map(formatRating))
         card.setOptional("review_count", p.reviewCount.flatMap { $0 > 0 ? String($0) : nil })
+        // A dated badge, only when an operator verified the credentials (`mentorsite verify`).
+        card.setOptional("verified_on", mentor.verifiedAt.flatMap(Self.longDate))
+        card.setOptional("verified_date", mentor.verifiedAt.map(Timestamp.datePart))
         return card
+    }
+
+    /// `2026-12-01T…` → `1 December 2026`.
+    static func longDate(_ timestamp: String) -> String? {
+        guard let date = CalendarDate(Timestamp.datePart(timestamp)) else { return nil }
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        return "\(date.day) \(months[date.month - 1]) \(date.year)"
     }
 
     /// `{name, url}` of each specialty's page.
