@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Sendmail", dependencies: ["MentorStore", "MentorCore", .product(name: "Crypto", package: "swift-crypto")]),
         // The bodies of `mentorsite`'s commands: locating the configuration, applying flags,
         // the watch loop, the reports.
-        .target(name: "MentorCLI", dependencies: ["MentorCore", "MentorStore", "SiteGenerator", "Booking", "Sendmail"]),
+        .target(name: "MentorCLI", dependencies: ["MentorCore", "MentorStore", "SiteGenerator", "Booking", "Sendmail", "TemplateEngine"]),
         .executableTarget(name: "mentorsite", dependencies: ["MentorCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "mentorsite-cgi", dependencies: ["Booking", "MentorCore", "CFastCGI"]),
 

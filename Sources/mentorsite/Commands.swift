@@ -161,6 +161,21 @@ extension MentorSite {
         }
     }
 
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Writes a report of bookings: per week, mentor and specialty, cancellation and no-show rates, lead time, busiest hours and utilisation.",
+                                                        discussion: "A self-contained HTML page with inline SVG charts, or CSV (--format csv). Aggregates only: no patient appears. The period is whole UTC days, by default the last 12 weeks.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Option(help: ArgumentHelp("First day (default: 83 days before today).", valueName: "YYYY-MM-DD")) var from: String?
+        @Option(help: ArgumentHelp("Last day (default: today).", valueName: "YYYY-MM-DD")) var to: String?
+        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "FILE")) var output: String?
+        @Option(help: "html or csv.") var format: ReportCommand.Format = .html
+
+        func run() throws {
+            try perform { try ReportCommand.run($0, config: options.config, flags: PathFlags(database: db), from: from, to: to, output: output, format: format) }
+        }
+    }
+
     struct Patient: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A patient's data rights: export every row about them, or erase their identity.",
                                                         subcommands: [PatientExport.self, PatientErase.self])
@@ -191,3 +206,4 @@ extension MentorSite {
 }
 
 extension AppointmentsCommand.Format: ExpressibleByArgument {}
+extension ReportCommand.Format: ExpressibleByArgument {}

@@ -546,3 +546,83 @@ def an_operator_verifies_a_mentor_and_the_profile_shows_a_dated_badge_until_with
     history = run("mentorsite", "verify", "jose-muller", "--history", cwd=folder).stdout.splitlines()
     assert len(history) == 2 and "verify  operator olga  Approbation checked" in history[0] and "unverify  operator olga  Licence lapsed" in history[1], history
     print(f"verification: {published.stdout.strip().splitlines()[-1] if published.stdout.strip() else 'published'}")
+
+
+RISKY_MENTOR = """---
+name: "=HYPERLINK(\\"http://evil.example\\",\\"Click\\")"
+title: Coach
+specialty: Stress
+timezone: America/New_York
+session_minutes: 30
+hourly_rate: 50
+availability:
+  - { day: monday, start: "09:00", end: "12:00" }
+---
+
+A name a spreadsheet would run.
+"""
+
+
+@test
+def the_report_counts_bookings_in_html_with_svg_charts_and_in_csv_without_a_patient_or_a_formula():
+    import csv
+    import io
+    from test_validators import nu_check
+    site = Site()
+    open(os.path.join(site.folder, "content", "mentors", "risky.md"), "w").write(RISKY_MENTOR)
+    run("mentorsite", "import", cwd=site.folder)
+    starts = dana_starts(site, days=14)
+    for index, start in enumerate(starts[:5]):
+        book_directly(site, start, email=f"p{index}@example.org", name="Patricia Quill", notes="Panic attacks at work.")
+    # Four confirmed: one completed, one missed, one cancelled by the mentor, one still
+    # booked; the fifth hold runs out unconfirmed (left out of the report).
+    connection = sqlite3.connect(site.database)
+    outbox = connection.execute("SELECT body FROM outbox WHERE kind = 'confirm' ORDER BY id").fetchall()
+    connection.close()
+    for body in outbox[:4]:
+        token = urllib.parse.unquote(re.search(r"/confirm\?token=(\S+)", body[0]).group(1))
+        status, _, _, _ = site.cgi("POST", "/confirm", body=urllib.parse.urlencode({"csrf": site.csrf(), "token": token}), cookie=f"bk_session={SESSION}")
+        assert status == 303, status
+    ids = [row[0] for row in sqlite3.connect(site.database).execute("SELECT id FROM appointments WHERE status = 'scheduled' ORDER BY starts_at")]
+    later = starts[4] + 86400
+    for appointment, action, when in zip(ids, ["completed", "no-show", "cancel"], [later, later, site.now]):
+        status, _, page, _ = site.cgi("GET", "/dashboard", cookie=f"bk_session={SESSION}", extra={"REMOTE_USER": "dana-stone"}, now=when)
+        form = {"csrf": form_value(page, "csrf"), "action": action, "appointment": appointment, "reason": "I am ill."}
+        status, _, page, _ = site.cgi("POST", "/dashboard", body=urllib.parse.urlencode(form), cookie=f"bk_session={SESSION}",
+                                      extra={"REMOTE_USER": "dana-stone"}, now=when)
+        assert status == 200, (status, page[:300])
+    statuses = sorted(row[0] for row in sqlite3.connect(site.database).execute("SELECT status FROM appointments"))
+    assert statuses == ["cancelled", "completed", "no_show", "pending", "scheduled"], statuses
+    period = ["--from", datetime.date.fromtimestamp(starts[0] - 86400).isoformat(), "--to", datetime.date.fromtimestamp(starts[4] + 86400).isoformat()]
+    environment = {"MENTORSITE_TEST_NOW": str(later)}
+    before = site.dump()
+    result = run("mentorsite", "report", *period, "--output", "report.html", cwd=site.folder, env=environment)
+    assert "4 sessions" in result.stdout, result.stdout  # the unconfirmed hold ran out long before
+    page = open(os.path.join(site.folder, "report.html"), encoding="utf-8").read()
+    assert page.count("<svg") == 7 and "Utilisation" in page and "Bookings by specialty" in page
+    assert "Patricia" not in page and "example.org" not in page and "Panic" not in page
+    assert "No-show rate</dt><dd>50.0%" in page, page[page.find("No-show"):][:120]
+    report_folder = tempfile.mkdtemp(prefix="mentorsite-report-")
+    shutil.copy(os.path.join(site.folder, "report.html"), os.path.join(report_folder, "report.html"))
+    assert nu_check(report_folder) == []
+
+    text = run("mentorsite", "report", *period, "--format", "csv", cwd=site.folder, env=environment).stdout
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["section", "key", "value", "of"]
+    by = {(row[0], row[1]): row[2] for row in rows[1:]}
+    assert by[("bookings by mentor", "Dana Stone")] == "4" and by[("bookings by specialty", "Stress")] == "4", by
+    assert by[("no-show rate", "no-shows of sessions held or missed")] == "0.500"
+    assert by[("cancellation rate", "cancelled of booked")] == "0.250"
+    assert sum(int(row[2]) for row in rows if row[0] == "bookings per week") == 4
+    assert sum(int(row[2]) for row in rows if row[0] == "starts by local hour") == 4
+    # The risky mentor's name is listed (utilisation: hours offered) as text, never as a formula.
+    risky = [row for row in rows if "HYPERLINK" in row[1]]
+    assert risky and all(row[1].startswith("'=") for row in risky), risky
+    assert not any(cell[:1] in ("=", "+", "-", "@") for row in rows for cell in row), "a cell a spreadsheet would run"
+    assert "Patricia" not in text and "example.org" not in text
+    assert site.dump() == before  # a report writes nothing to the database
+
+    for arguments, message in [(["--from", "2027-02-30"], "--from must be a real date"), (["--from", "2027-03-10", "--to", "2027-03-01"], "must not be after"),
+                               (["--format", "pdf"], "pdf"), (["--output", "/nonexistent-folder/r.html"], "cannot write the report")]:
+        result = run("mentorsite", "report", *arguments, cwd=site.folder, check=False, env=environment)
+        assert result.returncode != 0 and message in result.stderr, (arguments, result.stderr)
