@@ -176,6 +176,18 @@ extension MentorSite {
         }
     }
 
+    struct Doctor: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Checks the deployment and says what to fix: configuration, database and key permissions for the web server's user, time zones, outbox and webhook backlogs, the built site.",
+                                                        discussion: "Exit status 1 when something must be fixed (FAIL); warnings alone exit 0.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: ArgumentHelp("SQLite database file.", valueName: "FILE")) var db: String?
+        @Option(help: ArgumentHelp("The user the CGI runs as (default: www-data when it exists).", valueName: "NAME")) var user: String?
+
+        func run() throws {
+            try perform { try DoctorCommand.run($0, config: options.config, flags: PathFlags(database: db), user: user) }
+        }
+    }
+
     struct Patient: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A patient's data rights: export every row about them, or erase their identity.",
                                                         subcommands: [PatientExport.self, PatientErase.self])

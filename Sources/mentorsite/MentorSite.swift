@@ -11,7 +11,7 @@ struct MentorSite: ParsableCommand {
         commandName: "mentorsite",
         abstract: "Builds the mentor directory site and serves its booking.",
         discussion: "Settings come from mentorsite.yml in the current folder (or --config, or MENTORSITE_CONFIG); flags override them.",
-        subcommands: [Import.self, Export.self, Build.self, Publish.self, Serve.self, Check.self, Appointments.self, Mail.self, Webhooks.self, Backup.self, Patient.self, Verify.self, Unverify.self, Report.self])
+        subcommands: [Import.self, Export.self, Build.self, Publish.self, Serve.self, Check.self, Appointments.self, Mail.self, Webhooks.self, Backup.self, Patient.self, Verify.self, Unverify.self, Report.self, Doctor.self])
 }
 
 /// Runs a command body: its errors are printed once, as `error: …`, and exit 1.

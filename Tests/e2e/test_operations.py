@@ -626,3 +626,40 @@ def the_report_counts_bookings_in_html_with_svg_charts_and_in_csv_without_a_pati
                                (["--format", "pdf"], "pdf"), (["--output", "/nonexistent-folder/r.html"], "cannot write the report")]:
         result = run("mentorsite", "report", *arguments, cwd=site.folder, check=False, env=environment)
         assert result.returncode != 0 and message in result.stderr, (arguments, result.stderr)
+
+
+@test
+def doctor_names_what_the_web_servers_user_cannot_do_and_how_to_fix_it():
+    site = Site()
+    run("mentorsite", "build", cwd=site.folder)
+    book_directly(site, dana_starts(site)[0])  # makes the signing key and queues mail
+    doctor = lambda *extra, env=None: run("mentorsite", "doctor", "--user", "www-data", *extra, cwd=site.folder, check=False, env=env)
+    result = doctor()
+    assert result.returncode == 1, result.stdout
+    assert "FAIL  site.sqlite: www-data cannot write it (the CGI writes bookings)" in result.stdout, result.stdout
+    assert "fix: chown www-data site.sqlite" in result.stdout
+    assert "cannot read the signing key" in result.stdout, result.stdout
+
+    subprocess.run(["chown", "-R", "www-data:www-data", site.folder], check=True)
+    result = doctor()
+    assert result.returncode == 0, result.stdout
+    assert "ok    database:" in result.stdout and "quick_check ok" in result.stdout and "readable by www-data only" in result.stdout, result.stdout
+    assert "ok    time zones:" in result.stdout and "ok    outbox: " in result.stdout, result.stdout
+
+    key = os.path.join(site.folder, ".mentorsite", "secret.key")
+    os.chmod(key, 0o644)
+    result = doctor()
+    assert result.returncode == 1 and "the signing key is readable by others (mode 644)" in result.stdout and "chmod 600" in result.stdout, result.stdout
+    os.chmod(key, 0o600)
+
+    # Mail not sent for an hour: a warning that names the timer.
+    result = doctor(env={"MENTORSITE_TEST_NOW": str(site.now + 3600)})
+    assert result.returncode == 0 and "warn  outbox:" in result.stdout and "mentorsite-mail.timer" in result.stdout, result.stdout
+    result = doctor(env={"MENTORSITE_TEST_NOW": str(site.now), "TZDIR": "/nonexistent"})
+    assert result.returncode == 1 and "FAIL  time zones:" in result.stdout and "tzdata" in result.stdout, result.stdout
+    result = run("mentorsite", "doctor", "--user", "no-such-user-here", cwd=site.folder, check=False)
+    assert result.returncode == 1 and "no such user" in result.stdout, result.stdout
+    with open(os.path.join(site.folder, "mentorsite.yml"), "a") as handle:
+        handle.write("webhook_url: https://hooks.example.org/in\n")
+    result = doctor()
+    assert result.returncode == 1 and "FAIL  webhooks:" in result.stdout and "cannot read the webhook secret" in result.stdout, result.stdout

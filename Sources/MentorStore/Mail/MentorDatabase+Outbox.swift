@@ -145,3 +145,22 @@ extension MentorDatabase {
         }
     }
 }
+
+extension MentorDatabase {
+    /// Messages waiting (not sent, not given up), how many are due, and when the oldest due
+    /// one was queued (long ago: `mentorsite mail` is not running).
+    public func outboxBacklog(now: Int) throws -> (waiting: Int, due: Int, oldestDue: Int?, givenUp: Int) {
+        try wrap {
+            let waiting = try connection.scalarInt("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL") ?? 0
+            let due = try connection.scalarInt("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?", now) ?? 0
+            let oldest = try connection.scalarInt("SELECT min(unixepoch(created_at)) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?", now)
+            let givenUp = try connection.scalarInt("SELECT count(*) FROM outbox WHERE gave_up_at IS NOT NULL AND sent_at IS NULL") ?? 0
+            return (waiting, due, oldest, givenUp)
+        }
+    }
+
+    /// `PRAGMA quick_check`: problems SQLite finds in the file's structure.
+    public func quickCheckProblems() throws -> [String] {
+        try wrap { try connection.query("PRAGMA quick_check") { $0.text(0) }.filter { $0 != "ok" } }
+    }
+}
