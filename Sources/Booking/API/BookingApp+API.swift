@@ -62,7 +62,7 @@ extension BookingApp {
             throw BookingError(.unauthorized, "The Authorization header must be Bearer and a token made on a mentor's dashboard.")
         }
         let digest = RandomToken.digest(String(parts[1]))
-        guard let found = try database.apiToken(digest: digest), Self.constantTimeEqual(found.digest, digest),
+        guard let found = try database.token(.api, digest: digest), Self.constantTimeEqual(found.digest, digest),
               let mentor = try database.mentors(ids: [found.mentorID]).first, mentor.isActive
         else {
             throw BookingError(.unauthorized, "This token is not valid (it may have been revoked).")

@@ -9,7 +9,7 @@ import MentorStore
 extension BookingApp {
     func calendarFeed(_ request: CGIRequest) throws -> CGIResponse {
         guard let token = request.query["token"], RandomToken.isWellFormed(token),
-              let mentorID = try database.mentorID(calendarFeedHash: RandomToken.digest(token)),
+              let mentorID = try database.token(.calendarFeed, digest: RandomToken.digest(token))?.mentorID,
               let mentor = try database.mentors(ids: [mentorID]).first
         else {
             throw BookingError(.notFound, "This calendar address does not work any more. Make a new one on your dashboard.")

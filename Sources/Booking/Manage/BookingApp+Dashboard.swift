@@ -37,8 +37,8 @@ extension BookingApp {
         let upcoming = try database.mentorSessions(mentorID: mentor.id, upcoming: true, now: now)
         let past = try database.mentorSessions(mentorID: mentor.id, upcoming: false, now: now, limit: 50)
         let completeness = Completeness(mentor.profile)
-        let feedCreated = try database.calendarFeedCreated(mentorID: mentor.id)
-        let tokenCreated = try database.apiTokenCreated(mentorID: mentor.id)
+        let feedCreated = try database.tokenCreated(.calendarFeed, mentorID: mentor.id)
+        let tokenCreated = try database.tokenCreated(.api, mentorID: mentor.id)
         return withSession(request) { csrf in
             var values: [String: TemplateValue] = [
                 "title": "Your dashboard",
@@ -131,19 +131,19 @@ extension BookingApp {
             return try showDashboard(request, message: "The session of \(Formatting.instant(appointment.start, in: try appointment.mentorZone())) is marked \(Self.statusLabel(outcome)).")
         case "feed-create":
             let token = RandomToken.generate(bytes: 24)
-            try database.replaceCalendarFeed(mentorID: mentor.id, tokenHash: RandomToken.digest(token), now: now)
+            try database.replaceToken(.calendarFeed, mentorID: mentor.id, digest: RandomToken.digest(token), now: now)
             return try showDashboard(request, message: "Your calendar feed is ready. Add its address to your calendar app; it is shown only this once.",
                                      feedURL: pages.absoluteURL("/dashboard/calendar.ics") + "?token=" + token)
         case "feed-revoke":
-            try database.revokeCalendarFeeds(mentorID: mentor.id, now: now)
+            try database.revokeTokens(.calendarFeed, mentorID: mentor.id, now: now)
             return try showDashboard(request, message: "Your calendar feed address no longer works.")
         case "api-token-create":
             let token = Self.apiTokenPrefix + RandomToken.generate(bytes: 32)
-            try database.replaceAPIToken(mentorID: mentor.id, digest: RandomToken.digest(token), now: now)
+            try database.replaceToken(.api, mentorID: mentor.id, digest: RandomToken.digest(token), now: now)
             return try showDashboard(request, message: "Your API token is ready. Copy it now: it is shown only this once, and any earlier token stopped working.",
                                      apiToken: token)
         case "api-token-revoke":
-            try database.revokeAPITokens(mentorID: mentor.id, now: now)
+            try database.revokeTokens(.api, mentorID: mentor.id, now: now)
             return try showDashboard(request, message: "Your API token no longer works.")
         default:
             throw BookingError(.badRequest, "Unknown action.")

@@ -146,38 +146,48 @@ extension MentorDatabase {
     }
 }
 
-/// A mentor's private calendar feed: an address with a random token (only its SHA-256
-/// stored), which calendar apps poll without a cookie, revocable from the dashboard.
+/// A mentor's secret tokens, each made on the dashboard, shown once, stored only as its
+/// SHA-256 digest and revocable: one live token of each kind per mentor.
+public enum MentorTokenKind: String, Sendable {
+    /// The private calendar feed's address, which calendar apps poll without a cookie.
+    case calendarFeed = "calendar_feeds"
+    /// The read-only API's bearer token.
+    case api = "api_tokens"
+}
+
 extension MentorDatabase {
-    /// A new feed token; every earlier one of the mentor's stops working.
-    public func replaceCalendarFeed(mentorID: String, tokenHash: String, now: Int) throws {
+    /// A new token of `kind`; the mentor's earlier one stops working.
+    public func replaceToken(_ kind: MentorTokenKind, mentorID: String, digest: String, now: Int) throws {
         let stamp = Timestamp.format(secondsSinceEpoch: now)
         try wrap {
             try connection.writeTransaction {
-                try statement("UPDATE calendar_feeds SET revoked_at = ? WHERE mentor_id = ? AND revoked_at IS NULL").run([stamp, mentorID])
-                try statement("INSERT INTO calendar_feeds (token_hash, mentor_id, created_at) VALUES (?, ?, ?)").run([tokenHash, mentorID, stamp])
+                try statement("UPDATE \(kind.rawValue) SET revoked_at = ? WHERE mentor_id = ? AND revoked_at IS NULL").run([stamp, mentorID])
+                try statement("INSERT INTO \(kind.rawValue) (token_hash, mentor_id, created_at) VALUES (?, ?, ?)").run([digest, mentorID, stamp])
             }
         }
     }
 
-    public func revokeCalendarFeeds(mentorID: String, now: Int) throws {
+    public func revokeTokens(_ kind: MentorTokenKind, mentorID: String, now: Int) throws {
         try wrap {
-            try statement("UPDATE calendar_feeds SET revoked_at = ? WHERE mentor_id = ? AND revoked_at IS NULL")
+            try statement("UPDATE \(kind.rawValue) SET revoked_at = ? WHERE mentor_id = ? AND revoked_at IS NULL")
                 .run([Timestamp.format(secondsSinceEpoch: now), mentorID])
         }
     }
 
-    /// When the mentor's live feed was made, if there is one.
-    public func calendarFeedCreated(mentorID: String) throws -> String? {
+    /// When the mentor's live token of `kind` was made, if there is one.
+    public func tokenCreated(_ kind: MentorTokenKind, mentorID: String) throws -> String? {
         try wrap {
-            try statement("SELECT created_at FROM calendar_feeds WHERE mentor_id = ? AND revoked_at IS NULL").map([mentorID]) { $0.text(0) }.first
+            try statement("SELECT created_at FROM \(kind.rawValue) WHERE mentor_id = ? AND revoked_at IS NULL").map([mentorID]) { $0.text(0) }.first
         }
     }
 
-    /// The mentor a live feed token belongs to.
-    public func mentorID(calendarFeedHash: String) throws -> String? {
+    /// The live token with this digest: the digest as stored (for a constant-time
+    /// comparison) and its mentor.
+    public func token(_ kind: MentorTokenKind, digest: String) throws -> (digest: String, mentorID: String)? {
         try wrap {
-            try statement("SELECT mentor_id FROM calendar_feeds WHERE token_hash = ? AND revoked_at IS NULL").map([calendarFeedHash]) { $0.text(0) }.first
+            try statement("SELECT token_hash, mentor_id FROM \(kind.rawValue) WHERE token_hash = ? AND revoked_at IS NULL").map([digest]) {
+                (digest: $0.text(0), mentorID: $0.text(1))
+            }.first
         }
     }
 }
@@ -187,45 +197,6 @@ extension MentorDatabase {
     public func recordExport(mentorID: String, sourceDigest: String) throws {
         try wrap {
             try statement("UPDATE mood_mentor_profiles SET web_edited_at = NULL, source_digest = ? WHERE id = ?").run([sourceDigest, mentorID])
-        }
-    }
-}
-
-/// A mentor's API token (the SHA-256 digest of it; the token is shown once), made and
-/// revoked on the dashboard.
-extension MentorDatabase {
-    /// A new token; the mentor's earlier one stops working.
-    public func replaceAPIToken(mentorID: String, digest: String, now: Int) throws {
-        let stamp = Timestamp.format(secondsSinceEpoch: now)
-        try wrap {
-            try connection.writeTransaction {
-                try statement("UPDATE api_tokens SET revoked_at = ? WHERE mentor_id = ? AND revoked_at IS NULL").run([stamp, mentorID])
-                try statement("INSERT INTO api_tokens (token_hash, mentor_id, created_at) VALUES (?, ?, ?)").run([digest, mentorID, stamp])
-            }
-        }
-    }
-
-    public func revokeAPITokens(mentorID: String, now: Int) throws {
-        try wrap {
-            try statement("UPDATE api_tokens SET revoked_at = ? WHERE mentor_id = ? AND revoked_at IS NULL")
-                .run([Timestamp.format(secondsSinceEpoch: now), mentorID])
-        }
-    }
-
-    /// When the mentor's live token was made, if there is one.
-    public func apiTokenCreated(mentorID: String) throws -> String? {
-        try wrap {
-            try statement("SELECT created_at FROM api_tokens WHERE mentor_id = ? AND revoked_at IS NULL").map([mentorID]) { $0.text(0) }.first
-        }
-    }
-
-    /// The live token with this digest: its digest as stored (for a constant-time
-    /// comparison) and its mentor.
-    public func apiToken(digest: String) throws -> (digest: String, mentorID: String)? {
-        try wrap {
-            try statement("SELECT token_hash, mentor_id FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL").map([digest]) {
-                (digest: $0.text(0), mentorID: $0.text(1))
-            }.first
         }
     }
 }
