@@ -11,7 +11,10 @@ enum Command {
         var readAll: Bool
     }
 
-    static func run(_ command: [String], input: Data) -> Result {
+    /// - Parameter captureOutput: read stdout (curl's status code); otherwise it goes to
+    ///   /dev/null, so that a sendmail whose background delivery keeps it open never holds
+    ///   up the run.
+    static func run(_ command: [String], input: Data, captureOutput: Bool = false) -> Result {
         guard let program = command.first, let executable = resolve(program) else {
             return Result(failure: "cannot find \(command.first ?? "the command")", output: Data(), readAll: false)
         }
@@ -23,7 +26,7 @@ enum Command {
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardInput = stdin
-        process.standardOutput = stdout
+        process.standardOutput = captureOutput ? stdout : FileHandle.nullDevice
         process.standardError = stderr
         do {
             try process.run()
@@ -50,7 +53,7 @@ enum Command {
             errorsBox.data = stderr.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        let output = captureOutput ? stdout.fileHandleForReading.readDataToEndOfFile() : Data()
         group.wait()
         let errors = errorsBox.data
         process.waitUntilExit()

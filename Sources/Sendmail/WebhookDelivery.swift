@@ -115,7 +115,7 @@ public struct WebhookSender {
         let arguments = curl + ["--silent", "--show-error", "--proto", "=http,https", "--max-redirs", "0", "--max-time", String(timeoutSeconds),
                                 "--output", "/dev/null", "--write-out", "%{http_code}", "--request", "POST", "--data-binary", "@-"]
             + headers.flatMap { ["--header", $0] } + ["--url", delivery.endpoint]
-        let result = Command.run(arguments, input: Data(delivery.payload.utf8))
+        let result = Command.run(arguments, input: Data(delivery.payload.utf8), captureOutput: true)
         let code = Int(String(decoding: result.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         if let failure = result.failure { return (code > 0 ? code : nil, failure) }
         return (code > 0 ? code : nil, code > 0 ? nil : "no HTTP answer")
