@@ -83,10 +83,11 @@ def a_mentor_signs_in_edits_renames_blocks_and_cancels_and_the_site_follows_unde
         fields.update({"csrf": form_value(editor, "csrf"), "action": "save", "name": "José Müller-Serrano"})
         status, _, saved = mentor.post("/cgi-bin/book/dashboard/profile", fields)
         assert status == 200 and "Saved (name)" in saved, saved[:600]
-        page, waited = wait_for(lambda: fetch(server.base + "/mentors/jose-muller-serrano/"), lambda r: r[0] == 200)
-        assert page[0] == 200, "the renamed page was not published"
-        status, headers, _ = fetch(server.base + "/mentors/jose-muller/")
+        # The new page is written before the build ends and lighttpd reloads its redirects:
+        # wait for the old URL's 301, the last step of the publish.
+        (status, headers, _), waited = wait_for(lambda: fetch(server.base + "/mentors/jose-muller/"), lambda r: r[0] == 301)
         assert status == 301 and headers["Location"].endswith("/mentors/jose-muller-serrano/"), (status, headers)
+        assert fetch(server.base + "/mentors/jose-muller-serrano/")[0] == 200, "the renamed page was not published"
         print(f"rename published in {waited:.1f} s", flush=True)
 
         # A patient books, then the mentor blocks a date and its slots disappear.
