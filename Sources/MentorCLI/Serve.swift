@@ -90,7 +90,15 @@ public enum ServeCommand {
             fflush(nil)
         }
         if server.isRunning {
+            // lighttpd can miss a SIGTERM that arrives while it reloads (SIGUSR1): ask again
+            // each second, and after five seconds stop it with SIGKILL, rather than wait
+            // forever (seen once in the e2e suite: serve hung after a rename's reload).
             server.terminate()
+            for tick in 1...50 where server.isRunning {
+                usleep(100_000)
+                if tick % 10 == 0 { kill(server.processIdentifier, SIGTERM) }
+            }
+            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
             server.waitUntilExit()
             exit(0)
         }
