@@ -14,11 +14,30 @@ import os
 import random
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+
+def free_port():
+    """A free TCP port on 127.0.0.1 (the benches serve on loopback only)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_listening(port, tries=100):
+    """Waits until something accepts connections on 127.0.0.1:port (about 5 s at most)."""
+    for _ in range(tries):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORDS = ("anxiety calm breathing session support listen change habit sleep worry family work stress grief loss "

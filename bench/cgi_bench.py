@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -23,13 +22,9 @@ import tempfile
 import time
 import urllib.parse
 
+import bench  # free_port, wait_listening (this folder is on the path)
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wrk(url, seconds):
@@ -91,7 +86,7 @@ def main():
         hello = os.path.join(folder, "hello")
         subprocess.run(["gcc", "-O2", "-static", "-o", hello, hello_c], check=True)
         bare = build_bare_read(folder, os.path.join(folder, "site.sqlite"))
-        port = free_port()
+        port = bench.free_port()
         config = os.path.join(folder, "lighttpd.conf")
         with open(config, "w") as handle:
             handle.write(f'''server.modules = ("mod_alias", "mod_cgi", "mod_setenv", "mod_fastcgi")
@@ -114,12 +109,7 @@ fastcgi.server = ("/fcgi/book" => ((
 ''')
         server = subprocess.Popen(["lighttpd", "-D", "-f", config])
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.05)
+            bench.wait_listening(port)
             base = f"http://127.0.0.1:{port}"
             wizard = base + "/cgi-bin/book/time?mentor=jose-muller&specialty=Depression&type=video&tz=America/New_York"
             persistent = wizard.replace("/cgi-bin/book/", "/fcgi/book/")

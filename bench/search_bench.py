@@ -16,11 +16,9 @@ import argparse
 import gzip
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import time
 import urllib.parse
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,12 +27,6 @@ sys.path.insert(0, os.path.join(REPO, "Tests", "e2e"))
 import bench  # noqa: E402
 
 QUERIES = [("anxiety", None), ("calm breathing", None), ("mul", None), ("", "Spanish"), ("sleep", "English")]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def main():
@@ -69,7 +61,7 @@ def main():
     print(f"  build with the index     {with_index[0]:7.3f} s   peak {with_index[1]:5.0f} MiB   (+{with_index[0] - without[0]:.3f} s)")
     print(f"  index: {len(files)} files, {size / 1e6:.1f} MB")
 
-    port = free_port()
+    port = bench.free_port()
     lighttpd_config = os.path.join(folder, "lighttpd.conf")
     open(lighttpd_config, "w").write(f'''server.modules = ("mod_staticfile")
 server.document-root = "{folder}/public"
@@ -84,12 +76,7 @@ mimetype.assign = (".html" => "text/html; charset=utf-8", ".js" => "text/javascr
     from selenium.webdriver.common.keys import Keys
     browser = None
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        bench.wait_listening(port)
         base = f"http://127.0.0.1:{port}"
         print(f"directory in Chromium, CPU slowed 4×, each query on a fresh page:")
         for text, language in QUERIES:

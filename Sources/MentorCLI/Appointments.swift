@@ -32,10 +32,7 @@ public enum AppointmentsCommand {
                                  $0.patientName, $0.patientEmail, $0.patientPhone ?? "", $0.payment.map(PaymentSettlement.describe) ?? ""] }
         switch format {
         case .csv:
-            func field(_ text: String) -> String {
-                text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-            }
-            return ([header] + values).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+            return CSV.document([header] + values)
         case .json:
             let objects = rows.map { row -> [String: String] in
                 var object = ["id": row.id, "start": row.start, "mentor": row.mentorSlug, "local_date": row.localDate, "local_time": row.localStart,

@@ -53,15 +53,8 @@ public enum ReportCommand {
         let figures = try compute(database: database, from: start, to: end, now: now)
         let text = format == .csv ? csv(figures) : html(figures, siteName: config.siteName, generated: Timestamp.format(secondsSinceEpoch: now))
         if let output {
-            let path = context.absolute(output)
-            let temporary = path + ".partial-\(getpid())"
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-                guard rename(temporary, path) == 0 else { throw CommandError(String(cString: strerror(errno))) }
-            } catch {
-                unlink(temporary)
-                throw CommandError("\(output): cannot write the report: \(error)")
-            }
+            let failure = Files.replace(context.absolute(output), with: Array(text.utf8))
+            guard failure == 0 else { throw CommandError("\(output): cannot write the report: \(String(cString: strerror(failure)))") }
             context.say("\(output): \(figures.booked) sessions from \(start) to \(end)")
         } else {
             context.say(String(text.dropLast()))
@@ -139,12 +132,8 @@ public enum ReportCommand {
     /// carriage return gets a leading apostrophe (OWASP's CSV-injection rule), so a
     /// mentor named "=HYPERLINK(…)" stays a name; then RFC 4180 quoting.
     static func cell(_ text: String) -> String {
-        var value = text
-        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { value = "'" + value }
-        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            value = "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return value
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return CSV.field(text) }
+        return CSV.field("'" + text)
     }
 
     static func rate(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "" }
@@ -163,7 +152,7 @@ public enum ReportCommand {
         rows += f.byHour.map { ["starts by local hour", $0.0, String($0.1), ""] }
         rows += f.byWeekday.map { ["starts by weekday", $0.0, String($0.1), ""] }
         rows += f.utilisation.map { ["utilisation", $0.0, $0.offered > 0 ? String(format: "%.3f", $0.booked / $0.offered) : "", String(format: "%.1f", $0.offered)] }
-        return rows.map { $0.map(cell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        return CSV.document(rows, field: cell)
     }
 
     // MARK: HTML

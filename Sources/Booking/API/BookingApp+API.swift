@@ -85,10 +85,7 @@ extension BookingApp {
 
     func json(_ text: String, cacheable: Bool) -> CGIResponse {
         var response = CGIResponse(status: .ok, contentType: "application/json", body: Array((text + "\n").utf8))
-        if cacheable {
-            response.headers.removeAll { $0.name == "Cache-Control" }
-            response.headers.append(("Cache-Control", "public, max-age=60"))
-        }
+        if cacheable { response.allowSharedCaching(seconds: 60) }
         return response
     }
 

@@ -31,6 +31,13 @@ public struct CGIResponse: Equatable, Sendable {
         ("Cache-Control", "no-store"),
     ]
 
+    /// Lets shared caches keep this answer for `seconds` instead of `no-store`: only for
+    /// answers that are the same for everyone and read or set no cookie.
+    mutating func allowSharedCaching(seconds: Int) {
+        headers.removeAll { $0.name == "Cache-Control" }
+        headers.append(("Cache-Control", "public, max-age=\(seconds)"))
+    }
+
     public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }

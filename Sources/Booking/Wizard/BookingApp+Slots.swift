@@ -41,8 +41,8 @@ extension BookingApp {
         let etag = "\"" + digest.hex + "\""
         let matched = request.ifNoneMatch.map { header in header.split(separator: ",").contains { WebText.trimmed($0) == etag || WebText.trimmed($0) == "W/" + etag } } ?? false
         var response = CGIResponse(status: matched ? .notModified : .ok, contentType: "application/json", body: matched ? [] : Array(json.utf8))
-        response.headers.removeAll { $0.name == "Cache-Control" }
-        response.headers += [("Cache-Control", "public, max-age=60"), ("ETag", etag)]
+        response.allowSharedCaching(seconds: 60)
+        response.headers.append(("ETag", etag))
         return response
     }
 }

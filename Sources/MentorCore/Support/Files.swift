@@ -102,6 +102,24 @@ public enum Files {
         }
     }
 
+    /// Replaces (or creates) the file at `path` atomically: `bytes` go to a temporary file
+    /// beside it (`.name.tmp-PID`), which rename(2) then puts in its place, so readers and a
+    /// crash never see half a file; the temporary file is removed on failure. No fsync.
+    /// Returns 0, or the `errno` of the failure.
+    @discardableResult
+    public static func replace(_ path: String, with bytes: [UInt8], mode: mode_t = 0o644) -> Int32 {
+        let folder = folder(of: path)
+        let name = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.utf8.index(after: $0)...]) } ?? path
+        let temporary = (folder.isEmpty ? "" : folder == "/" ? "/" : folder + "/") + ".\(name).tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { return errno }
+        var failure = writeAll(descriptor, bytes)
+        if close(descriptor) != 0 && failure == 0 { failure = errno }
+        if failure == 0 && rename(temporary, path) != 0 { failure = errno }
+        if failure != 0 { unlink(temporary) }
+        return failure
+    }
+
     /// Writes `text` to the standard error (diagnostics of the CGI go there, never to the
     /// response), without Foundation's `FileHandle`.
     public static func writeStandardError(_ text: String) {

@@ -19,10 +19,13 @@ public struct ErasureReport: Sendable, Equatable {
 /// their appointments, anonymised, so that counts still add up), and retention. Each
 /// action writes a `data_requests` row with the patient's opaque id, never the data.
 extension MentorDatabase {
+    /// Rows of the patient's appointments (bind the patient's id).
+    private static let theirAppointments = "appointment_id IN (SELECT id FROM appointments WHERE patient_id = ?)"
+
     /// The rows about a patient, per table: (table, the WHERE clause, its parameters made
     /// from the patient's id and address).
     private static func patientScopes(id: String, email: String) -> [(String, String, [any SQLBindable])] {
-        let theirs = "appointment_id IN (SELECT id FROM appointments WHERE patient_id = ?)"
+        let theirs = theirAppointments
         return [
             ("patients", "id = ?", [id]),
             ("appointments", "patient_id = ?", [id]),
@@ -110,9 +113,7 @@ extension MentorDatabase {
     private func erase(patientID id: String, email: String, now: Int, action: String, actor: String) throws -> Int {
         try connection.execute("PRAGMA secure_delete = ON")
         let before = connection.totalChanges
-        let theirs = "appointment_id IN (SELECT id FROM appointments WHERE patient_id = ?)"
-        // Mail to them or about them (the mentor's notices name them) and text messages.
-        try connection.run("DELETE FROM outbox WHERE recipient = ? OR \(theirs)", email, id)
+        let theirs = Self.theirAppointments
         try connection.run("UPDATE appointment_events SET detail = NULL WHERE \(theirs) AND detail IS NOT NULL", id)
         try connection.run("UPDATE payments SET detail = NULL WHERE \(theirs) AND detail IS NOT NULL", id)
         try connection.run("""
@@ -120,10 +121,13 @@ extension MentorDatabase {
                 meeting_link = NULL, cancel_reason = NULL, manage_token_hash = 'erased-' || id
             WHERE patient_id = ?
             """, id)
-        try connection.run("DELETE FROM booking_drafts WHERE json_extract(data, '$.email') = ?", email)
-        try connection.run("DELETE FROM sign_in_links WHERE kind = 'patient' AND subject_id = ?", id)
-        try connection.run("DELETE FROM account_sessions WHERE kind = 'patient' AND subject_id = ?", id)
-        try connection.run("DELETE FROM rate_limits WHERE key IN ('email:' || ?, 'sign-in:' || ?)", email, email)
+        // Rows that are nothing but their identity go, chosen as the export chooses them:
+        // mail and text messages to them or about them (the mentor's notices name them),
+        // drafts, sign-in links, sessions and rate-limit counters.
+        for (table, condition, parameters) in Self.patientScopes(id: id, email: email)
+        where ["outbox", "booking_drafts", "sign_in_links", "account_sessions", "rate_limits"].contains(table) {
+            try connection.prepare("DELETE FROM \(table) WHERE \(condition)").run(parameters)
+        }
         let stamp = Timestamp.format(secondsSinceEpoch: now)
         try connection.run("""
             UPDATE patients SET email = 'erased-' || lower(id) || '@erased.invalid', name = 'Erased patient', phone = NULL,

@@ -79,13 +79,9 @@ extension Generator {
             let text = ContentWriter.file(mentor.profile)
             if Files.readText(path) != text {
                 try FileManager.default.createDirectory(atPath: Files.folder(of: path), withIntermediateDirectories: true)
-                let temporary = path + ".tmp-\(getpid())"
-                do {
-                    try text.write(toFile: temporary, atomically: false, encoding: .utf8)
-                    guard rename(temporary, path) == 0 else { throw GeneratorError(stage: .write, file: path, message: String(cString: strerror(errno))) }
-                } catch {
-                    unlink(temporary)
-                    throw GeneratorError(stage: .write, file: path, message: "cannot write the file: \(error)")
+                let failure = Files.replace(path, with: Array(text.utf8))
+                guard failure == 0 else {
+                    throw GeneratorError(stage: .write, file: path, message: "cannot write the file: \(String(cString: strerror(failure)))")
                 }
                 written.append(mentor.sourcePath)
             }

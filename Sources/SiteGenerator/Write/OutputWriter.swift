@@ -169,7 +169,9 @@ public struct OutputWriter {
                 return .failure(GeneratorError(stage: .write, file: path, message: "cannot create the folder: \(reason(error))"))
             }
         }
-        let failure = exists ? replace(path, in: directory, with: file.contents) : create(path, in: directory, with: file.contents)
+        // A changed file is replaced atomically (readers and a crash never see half a page;
+        // no fsync: the next build rewrites a lost page).
+        let failure = exists ? Files.replace(path, with: file.contents) : create(path, in: directory, with: file.contents)
         if failure != 0 {
             return .failure(GeneratorError(stage: .write, file: path, message: "cannot write: \(String(cString: strerror(failure)))"))
         }
@@ -182,24 +184,11 @@ public struct OutputWriter {
     static func create(_ path: String, in directory: String, with contents: [UInt8]) -> Int32 {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            return errno == EEXIST ? replace(path, in: directory, with: contents) : errno
+            return errno == EEXIST ? Files.replace(path, with: contents) : errno
         }
         var failure = Files.writeAll(descriptor, contents)
         if close(descriptor) != 0 && failure == 0 { failure = errno }
         if failure != 0 { unlink(path) }
-        return failure
-    }
-
-    /// Replaces a file atomically: a temporary file beside it, then rename(2), so readers
-    /// and a crash never see half a page. No fsync: the next build rewrites a lost page.
-    static func replace(_ path: String, in directory: String, with contents: [UInt8]) -> Int32 {
-        let temporary = directory + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return errno }
-        var failure = Files.writeAll(descriptor, contents)
-        if close(descriptor) != 0 && failure == 0 { failure = errno }
-        if failure == 0 && rename(temporary, path) != 0 { failure = errno }
-        if failure != 0 { unlink(temporary) }
         return failure
     }
 

@@ -86,13 +86,8 @@ struct RenderCache {
         } else {
             var bytes = Array((Self.magic + "\(inputs) \(outputFingerprint)\n").utf8)
             bytes += Self.recordBytes(entries.sorted { $0.key < $1.key })
-            let temporary = path + ".tmp-\(getpid())"
-            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else { throw cacheError() }
-            var failure = Files.writeAll(descriptor, bytes)
-            close(descriptor)
-            if failure == 0 && rename(temporary, path) != 0 { failure = errno }
-            if failure != 0 { unlink(temporary); throw cacheError(failure) }
+            let failure = Files.replace(path, with: bytes, mode: 0o600)
+            if failure != 0 { throw cacheError(failure) }
             records = entries.count
         }
         isValid = true
